@@ -1,0 +1,75 @@
+"""The application factory."""
+
+import secrets
+from pathlib import Path
+
+from flask import Flask, session
+from sqlalchemy import event
+
+from caseflow import config, engine, models  # noqa: F401 (models register their tables)
+from caseflow.domain.clock import Clock
+from caseflow.extensions import babel, csrf, db, migrate
+from caseflow.tasks import load_handlers
+
+SUPPORTED_LOCALES = ("zh_CN", "en")
+DEFAULT_LOCALE = "zh_CN"
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _select_locale() -> str:
+    """zh_CN unless the user picked another supported language."""
+    chosen = session.get("lang")
+    return chosen if chosen in SUPPORTED_LOCALES else DEFAULT_LOCALE
+
+
+def _secret_key(app: Flask) -> str:
+    """A per-installation key kept in the instance folder when none is configured."""
+    path = Path(app.instance_path, "secret_key")
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build a Caseflow app: config, extensions, engine wiring, blueprints, commands, scheduler."""
+    app = Flask(__name__, template_folder=str(config.PROJECT_DIR / "templates"),
+                static_folder=str(config.PROJECT_DIR / "static"))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(config.from_environment(app.instance_path))
+    app.config.update(overrides or {})
+    app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or _secret_key(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale,
+                   default_translation_directories=str(config.PROJECT_DIR / "caseflow" / "translations"))
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+            db.engine.dispose()
+
+    clock = app.config.get("CASEFLOW_CLOCK") or Clock()
+    app.extensions["caseflow.clock"] = clock
+    engine.configure(operations=load_handlers(), now=clock.now)
+
+    from caseflow import cli, web
+
+    web.register(app)
+    cli.register(app)
+    if app.config["CASEFLOW_SCHEDULER"]:
+        from caseflow import scheduler
+
+        scheduler.start(app)
+    return app
+

@@ -1,0 +1,32 @@
+"""Defaults, overridden by CASEFLOW_* environment variables, then by create_app(overrides)."""
+
+import os
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def from_environment(instance_path: str) -> dict:
+    """Configuration for this installation; SQLite (WAL) in the instance folder unless a URL is set."""
+    default_db = f"sqlite:///{Path(instance_path, 'caseflow.db')}"
+    return {
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("CASEFLOW_DATABASE_URL", default_db),
+        "SECRET_KEY": os.environ.get("CASEFLOW_SECRET_KEY"),
+        "CASEFLOW_WORKFLOWS_DIR": os.environ.get("CASEFLOW_WORKFLOWS_DIR", str(PROJECT_DIR / "workflows")),
+        "CASEFLOW_SIMULATED_CLOCK": _flag("CASEFLOW_SIMULATED_CLOCK", False),
+        "CASEFLOW_SCHEDULER": _flag("CASEFLOW_SCHEDULER", False),
+        "CASEFLOW_SWEEP_SECONDS": int(os.environ.get("CASEFLOW_SWEEP_SECONDS", "30")),
+        "CASEFLOW_LEASE_SECONDS": int(os.environ.get("CASEFLOW_LEASE_SECONDS", "300")),
+        "CASEFLOW_DEPLOY_ON_START": _flag("CASEFLOW_DEPLOY_ON_START", True),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag("CASEFLOW_SECURE_COOKIES", False),
+    }

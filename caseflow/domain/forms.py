@@ -1,0 +1,89 @@
+"""User-task form definitions (workflows/forms/*.json) and server-side validation of submissions."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+FIELD_TYPES = {"text", "textarea", "choice", "date", "integer", "boolean"}
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str
+    label: Mapping[str, str]
+    required: bool = False
+    choices: tuple[tuple[str, Mapping[str, str]], ...] = ()
+    max_length: int = 500
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    key: str
+    title: Mapping[str, str]
+    fields: tuple[Field, ...]
+
+
+def _text(value, where: str) -> Mapping[str, str]:
+    if isinstance(value, str):
+        return {"en": value}
+    if isinstance(value, Mapping) and value and all(isinstance(v, str) for v in value.values()):
+        return dict(value)
+    raise ValueError(f"{where}: a label must be a string or a {{locale: text}} object")
+
+
+def _field(raw: Mapping, where: str) -> Field:
+    name, kind = raw.get("name"), raw.get("type", "text")
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"{where}: field name {name!r} must be an identifier")
+    if kind not in FIELD_TYPES:
+        raise ValueError(f"{where}: field {name} has unknown type {kind!r}")
+    choices = tuple((str(c["value"]), _text(c.get("label", c["value"]), f"{where}.{name}"))
+                    for c in raw.get("choices", ()))
+    if kind == "choice" and not choices:
+        raise ValueError(f"{where}: choice field {name} has no choices")
+    return Field(name=name, type=kind, label=_text(raw.get("label", name), f"{where}.{name}"),
+                 required=bool(raw.get("required", False)), choices=choices,
+                 max_length=int(raw.get("max_length", 500)))
+
+
+def parse_form(key: str, raw: Mapping) -> FormSpec:
+    """Build a form spec from its JSON; raise ValueError naming the form and field on a mistake."""
+    fields = tuple(_field(f, f"form {key}") for f in raw.get("fields", ()))
+    names = [f.name for f in fields]
+    if len(names) != len(set(names)):
+        raise ValueError(f"form {key}: duplicate field names")
+    return FormSpec(key=key, title=_text(raw.get("title", key), f"form {key}"), fields=fields)
+
+
+def _convert(field: Field, value: str):
+    if field.type == "integer":
+        return int(value)
+    if field.type == "date":
+        return date.fromisoformat(value).isoformat()
+    if field.type == "choice" and value not in {c for c, _ in field.choices}:
+        raise ValueError("not one of the choices")
+    if len(value) > field.max_length:
+        raise ValueError(f"longer than {field.max_length} characters")
+    return value
+
+
+def validate(form: FormSpec, submitted: Mapping[str, str]) -> tuple[dict, dict[str, str]]:
+    """Convert a submission to typed data; return (data, {field: error code}) with error codes
+    'required' or 'invalid' so the web layer can translate them."""
+    data, errors = {}, {}
+    for field in form.fields:
+        raw = submitted.get(field.name)
+        if field.type == "boolean":
+            data[field.name] = raw in ("on", "true", "1", "yes")
+            continue
+        value = (raw or "").strip()
+        if not value:
+            if field.required:
+                errors[field.name] = "required"
+            continue
+        try:
+            data[field.name] = _convert(field, value)
+        except ValueError:
+            errors[field.name] = "invalid"
+    return data, errors

@@ -1,0 +1,21 @@
+"""The only package that imports SpiffWorkflow. JSON and plain values in, snapshots out."""
+
+from caseflow.engine.runtime import (
+    EngineError,
+    Message,
+    ReadyTask,
+    ServiceContext,
+    Snapshot,
+    complete_task,
+    configure,
+    deliver_message,
+    start,
+    wake,
+)
+from caseflow.engine.specs import Bundle, TaskSpecInfo, build_bundle, content_hash, get_specs, is_cached
+
+__all__ = [
+    "Bundle", "EngineError", "Message", "ReadyTask", "ServiceContext", "Snapshot", "TaskSpecInfo",
+    "build_bundle", "complete_task", "configure", "content_hash", "deliver_message", "get_specs",
+    "is_cached", "start", "wake",
+]

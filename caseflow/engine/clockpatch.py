@@ -1,0 +1,33 @@
+"""Make SpiffWorkflow's timers read the app clock instead of the system clock."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer_module
+
+
+def _system_now() -> datetime:
+    return datetime.now(UTC)
+
+
+_now: Callable[[], datetime] = _system_now
+
+
+class _ClockDatetime(datetime):
+    """`datetime` whose now() is the app clock; Spiff's timer module looks `datetime` up by name."""
+
+    @classmethod
+    def now(cls, tz=None):
+        current = _now()
+        return current.astimezone(tz) if tz is not None else current.replace(tzinfo=None)
+
+
+def install(now: Callable[[], datetime]) -> None:
+    """Route every timer decision through `now` (process-wide, like the engine itself)."""
+    global _now
+    _now = now
+    _timer_module.datetime = _ClockDatetime
+
+
+def now() -> datetime:
+    return _now()

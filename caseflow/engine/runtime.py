@@ -1,0 +1,191 @@
+"""Run workflow instances: start, complete, wake timers, deliver messages. State in, snapshot out."""
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from caseflow.engine import clockpatch
+from caseflow.engine.serializer import dumps, loads
+from caseflow.engine.specs import TaskSpecInfo, describe_user_task, get_specs
+from caseflow.errors import CaseflowError, Conflict, NotFound
+
+SAFE_BUILTINS = {
+    name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
+    for name in ("abs", "all", "any", "bool", "dict", "enumerate", "filter", "float", "int", "isinstance",
+                 "len", "list", "map", "max", "min", "range", "round", "set", "sorted", "str", "sum",
+                 "tuple", "zip", "True", "False", "None")
+}
+
+Operation = Callable[[dict, "ServiceContext"], object]
+
+
+class EngineError(CaseflowError):
+    """A workflow step failed (script error, service handler failure); nothing was applied."""
+
+    http_status = 500
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    """What a service-task handler may know besides its parameters."""
+
+    task_name: str
+    data: Mapping
+    now: datetime
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    task_id: str
+    info: TaskSpecInfo
+    process_id: str
+
+
+@dataclass(frozen=True)
+class Message:
+    name: str
+    payload: dict
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The result of one engine step: everything the app persists about an instance."""
+
+    state: str
+    completed: bool
+    next_due: datetime | None
+    ready_tasks: tuple[ReadyTask, ...]
+    messages: tuple[Message, ...]
+    data: dict
+
+
+class _Environment(TaskDataEnvironment):
+    def __init__(self, operations: Mapping[str, Operation]):
+        super().__init__({"__builtins__": SAFE_BUILTINS, "timedelta": timedelta, "datetime": datetime})
+        self.operations = operations
+
+    def call_service(self, context, operation_name=None, operation_params=None, task_name=""):
+        params = {name: spec["value"] for name, spec in (operation_params or {}).items()}
+        handler = self.operations[operation_name]
+        result = handler(params, ServiceContext(task_name=task_name, data=dict(context), now=clockpatch.now()))
+        return json.dumps(result, default=str)
+
+
+class _ScriptEngine(PythonScriptEngine):
+    def call_service(self, task, **kwargs):
+        try:
+            return self.environment.call_service(task.data, task_name=task.task_spec.bpmn_id, **kwargs)
+        except CaseflowError:
+            raise
+        except Exception as exc:
+            raise EngineError(f"service task {task.task_spec.bpmn_id} failed: {exc}") from exc
+
+
+_script_engine = _ScriptEngine(_Environment({}))
+
+
+def configure(*, operations: Mapping[str, Operation], now: Callable[[], datetime]) -> None:
+    """Install the service operations and the clock every instance in this process uses."""
+    _script_engine.environment.operations = operations
+    clockpatch.install(now)
+
+
+def _restore(sha: str, process_id: str, files: dict | None, state: str) -> BpmnWorkflow:
+    spec, subprocess_specs = get_specs(sha, process_id, files)
+    workflow = loads(state, spec, subprocess_specs)
+    workflow.script_engine = _script_engine
+    return workflow
+
+
+def _step(workflow: BpmnWorkflow) -> None:
+    try:
+        workflow.refresh_timers()
+        workflow.do_engine_steps()
+    except CaseflowError:
+        raise
+    except SpiffWorkflowException as exc:
+        raise EngineError(f"workflow step failed: {exc}") from exc
+
+
+def next_due(workflow: BpmnWorkflow) -> datetime | None:
+    """Earliest fire time among the instance's waiting timers."""
+    times = []
+    for task in workflow.event_manager.tasks.values():
+        definition = task.task_spec.event_definition
+        if isinstance(definition, TimerEventDefinition):
+            value = definition.details(task).value
+            if isinstance(value, str):
+                times.append(TimerEventDefinition.get_datetime(value))
+            elif isinstance(value, dict) and value.get("next"):
+                times.append(TimerEventDefinition.get_datetime(value["next"]))
+    return min(times, default=None)
+
+
+def _snapshot(workflow: BpmnWorkflow) -> Snapshot:
+    ready = tuple(
+        ReadyTask(str(task.id), describe_user_task(task.task_spec), task.workflow.spec.name)
+        for task in workflow.get_tasks(state=TaskState.READY, manual=True)
+    )
+    messages = tuple(Message(event.event_definition.name, dict(event.payload or {}))
+                     for event in workflow.get_events()
+                     if isinstance(event.event_definition, MessageEventDefinition))
+    completed = workflow.is_completed()
+    return Snapshot(state=dumps(workflow), completed=completed, next_due=next_due(workflow),
+                    ready_tasks=ready, messages=messages, data=dict(workflow.data) if completed else {})
+
+
+def start(sha: str, process_id: str, files: dict | None, data: Mapping) -> Snapshot:
+    """Create an instance with initial data and run it to its first wait state."""
+    spec, subprocess_specs = get_specs(sha, process_id, files)
+    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=_script_engine)
+    workflow.get_next_task(state=TaskState.READY).data.update(data)
+    _step(workflow)
+    return _snapshot(workflow)
+
+
+def complete_task(sha: str, process_id: str, files: dict | None, state: str, *, task_id: str,
+                  data: Mapping) -> Snapshot:
+    """Complete a ready user task with form data and run on to the next wait state."""
+    workflow = _restore(sha, process_id, files, state)
+    task = workflow.get_task_from_id(UUID(task_id))
+    if task is None:
+        raise NotFound("task not found in this instance")
+    if task.state != TaskState.READY or not task.task_spec.manual:
+        raise Conflict("task is no longer ready")
+    task.set_data(**data)
+    try:
+        task.run()
+    except SpiffWorkflowException as exc:
+        raise EngineError(f"task {task.task_spec.bpmn_id} failed: {exc}") from exc
+    _step(workflow)
+    return _snapshot(workflow)
+
+
+def wake(sha: str, process_id: str, files: dict | None, state: str) -> Snapshot:
+    """Fire every due timer of the instance and run on."""
+    workflow = _restore(sha, process_id, files, state)
+    _step(workflow)
+    return _snapshot(workflow)
+
+
+def deliver_message(sha: str, process_id: str, files: dict | None, state: str, *, name: str,
+                    payload: Mapping) -> Snapshot:
+    """Deliver a named message to an instance that waits for it."""
+    workflow = _restore(sha, process_id, files, state)
+    for task in list(workflow.event_manager.tasks.values()):
+        definition = task.task_spec.event_definition
+        if isinstance(definition, MessageEventDefinition) and definition.name == name:
+            workflow.send_event(BpmnEvent(definition, dict(payload)))
+            _step(workflow)
+            return _snapshot(workflow)
+    raise Conflict(f"instance is not waiting for message {name!r}")

@@ -1,0 +1,195 @@
+"""Parse, validate and cache BPMN/DMN process bundles."""
+
+import ast
+import hashlib
+import re
+from collections.abc import Container, Iterable
+from dataclasses import dataclass, field
+
+import defusedxml.ElementTree as safe_xml
+from defusedxml import DefusedXmlException
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.task_spec import SpiffTaskParser
+from SpiffWorkflow.spiff.specs.defaults import ServiceTask
+
+from caseflow.errors import InvalidSpec
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+_BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+# An ISO 8601 duration/cycle/date written without quotes: Python would read `R/P1M` as a division.
+_UNQUOTED_ISO = re.compile(r"^\s*(R\d*/|P\d|PT\d|\d{4}-\d{2}-\d{2}T)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TaskSpecInfo:
+    """What the app needs to know about one user task of a deployed process."""
+
+    bpmn_id: str
+    name: str
+    lane: str | None
+    form: str | None
+    properties: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A parsed, validated process version: the files it uses, their hash and the specs."""
+
+    process_id: str
+    sha256: str
+    files: dict[str, str]
+    spec: object
+    subprocess_specs: dict
+    user_tasks: tuple[TaskSpecInfo, ...]
+
+
+_cache: dict[str, tuple[object, dict]] = {}
+
+
+def content_hash(files: dict[str, str]) -> str:
+    """Hash a bundle's files by name and content, independent of order."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name].encode() + b"\0")
+    return digest.hexdigest()
+
+
+def check_xml(name: str, content: str) -> None:
+    """Refuse oversized, malformed or entity-laden XML before lxml ever sees it."""
+    if len(content.encode()) > MAX_FILE_BYTES:
+        raise InvalidSpec(f"file is larger than {MAX_FILE_BYTES // 1024} KiB", file=name)
+    try:
+        safe_xml.fromstring(content.encode(), forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise InvalidSpec(f"forbidden XML construct: {type(exc).__name__}", file=name) from exc
+    except safe_xml.ParseError as exc:
+        raise InvalidSpec(f"not well-formed XML: {exc}", file=name) from exc
+
+
+def _make_parser(files: dict[str, str], *, validate: bool) -> SpiffBpmnParser:
+    parser = SpiffBpmnParser(validator=VALIDATOR if validate else None)
+    secure = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    for name in sorted(files):
+        try:
+            root = etree.fromstring(files[name].encode(), parser=secure)
+            if name.endswith(".dmn"):
+                parser.add_dmn_xml(root, filename=name)
+            else:
+                parser.add_bpmn_xml(root, filename=name)
+        except ValidationException as exc:
+            raise _invalid(exc, name) from exc
+        except etree.XMLSyntaxError as exc:
+            raise InvalidSpec(f"not well-formed XML: {exc}", file=name) from exc
+    return parser
+
+
+def _invalid(exc: ValidationException, fallback_file: str | None = None) -> InvalidSpec:
+    element = getattr(exc, "id", None) or getattr(exc, "name", None)
+    message = str(exc).split("\n")[0]
+    return InvalidSpec(message, element=element, file=getattr(exc, "file_name", None) or fallback_file)
+
+
+def _used_files(parser: SpiffBpmnParser, process_id: str, subprocess_specs: dict) -> set[str]:
+    process_ids = [process_id, *subprocess_specs]
+    used = {parser.get_process_parser(pid).filename for pid in process_ids}
+    for pid in process_ids:
+        node = parser.get_process_parser(pid).node
+        for rule in node.iter(f"{{{_BPMN_NS}}}businessRuleTask"):
+            decision = SpiffTaskParser._parse_extensions(rule).get("calledDecisionId")
+            if decision in parser.dmn_parsers:
+                used.add(parser.dmn_parsers[decision].filename)
+    return used
+
+
+def _all_task_specs(spec, subprocess_specs: dict) -> Iterable:
+    for process_spec in [spec, *subprocess_specs.values()]:
+        yield from process_spec.task_specs.values()
+
+
+def _check_timer(task_spec) -> None:
+    definition = getattr(task_spec, "event_definition", None)
+    if not isinstance(definition, TimerEventDefinition):
+        return
+    expression = definition.expression or ""
+    element = task_spec.bpmn_id or task_spec.name
+    if _UNQUOTED_ISO.match(expression):
+        raise InvalidSpec(f"timer expression {expression!r} must be a quoted string, e.g. \"P30D\"",
+                          element=element)
+    try:
+        ast.parse(expression, mode="eval")
+    except SyntaxError as exc:
+        raise InvalidSpec(f"timer expression {expression!r} is not a valid expression", element=element) from exc
+
+
+def _check_semantics(bundle_specs, *, operations: Container[str], forms: Container[str] | None,
+                     lanes: Container[str] | None) -> list[TaskSpecInfo]:
+    user_tasks = []
+    for task_spec in _all_task_specs(*bundle_specs):
+        element = getattr(task_spec, "bpmn_id", None) or task_spec.name
+        if isinstance(task_spec, ServiceTask) and task_spec.operation_name not in operations:
+            raise InvalidSpec(f"unknown service operation {task_spec.operation_name!r}", element=element)
+        if isinstance(task_spec, CatchingEvent):
+            _check_timer(task_spec)
+        if isinstance(task_spec, UserTask):
+            info = describe_user_task(task_spec)
+            if forms is not None and info.form not in forms:
+                raise InvalidSpec(f"user task names no known form (formKey={info.form!r})", element=element)
+            if lanes is not None and (info.lane or "").strip().lower() not in lanes:
+                raise InvalidSpec(f"user task lane {info.lane!r} is not a known role", element=element)
+            user_tasks.append(info)
+    return user_tasks
+
+
+def describe_user_task(task_spec) -> TaskSpecInfo:
+    """Summarise a user task spec: its id, label, lane, form key and extension properties."""
+    properties = dict(task_spec.extensions.get("properties", {}))
+    return TaskSpecInfo(bpmn_id=task_spec.bpmn_id, name=task_spec.bpmn_name or task_spec.bpmn_id,
+                        lane=task_spec.lane, form=properties.get("formKey"), properties=properties)
+
+
+def build_bundle(files: dict[str, str], process_id: str, *, operations: Container[str],
+                 forms: Container[str] | None = None, lanes: Container[str] | None = None) -> Bundle:
+    """Validate and parse the files, keep those `process_id` uses, and return the hashed bundle."""
+    if not files:
+        raise InvalidSpec("no BPMN files given")
+    for name, content in files.items():
+        check_xml(name, content)
+    parser = _make_parser(files, validate=True)
+    if parser.get_process_parser(process_id) is None:
+        raise InvalidSpec(f"no process with id {process_id!r}", element=process_id)
+    try:
+        spec = parser.get_spec(process_id)
+        subprocess_specs = parser.get_subprocess_specs(process_id)
+    except ValidationException as exc:
+        raise _invalid(exc) from exc
+    except SpiffWorkflowException as exc:
+        raise InvalidSpec(str(exc), element=process_id) from exc
+    if not spec.start.outputs:
+        raise InvalidSpec("the process has no start event", element=process_id)
+    user_tasks = _check_semantics((spec, subprocess_specs), operations=operations, forms=forms, lanes=lanes)
+    used = {name: files[name] for name in _used_files(parser, process_id, subprocess_specs)}
+    sha = content_hash(used)
+    _cache.setdefault(sha, (spec, subprocess_specs))
+    return Bundle(process_id, sha, used, spec, subprocess_specs, tuple(user_tasks))
+
+
+def get_specs(sha: str, process_id: str, files: dict[str, str] | None) -> tuple[object, dict]:
+    """Return the parsed specs of a deployed version, parsing its stored files once per process."""
+    cached = _cache.get(sha)
+    if cached is None:
+        if files is None:
+            raise KeyError(f"process version {sha[:12]} is not cached and no files were given")
+        parser = _make_parser(files, validate=False)
+        cached = (parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
+        _cache[sha] = cached
+    return cached
+
+
+def is_cached(sha: str) -> bool:
+    return sha in _cache

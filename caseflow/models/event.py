@@ -1,0 +1,47 @@
+"""Append-only event log, the outbox of messages thrown by workflows, and the simulated clock."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from caseflow.extensions import db
+from caseflow.models.types import UTCDateTime
+
+
+class EventLog(db.Model):
+    """Who did what to which instance, when. Rows are only ever inserted."""
+
+    __tablename__ = "event_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class OutboxMessage(db.Model):
+    """A message a workflow threw; dispatched to its receivers after the instance's step committed."""
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict] = mapped_column(JSON)
+    correlation_key: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class SimulatedClock(db.Model):
+    """The offset of simulated time, shared by every process of one installation."""
+
+    __tablename__ = "simulated_clock"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offset_seconds: Mapped[int] = mapped_column(BigInteger, default=0)

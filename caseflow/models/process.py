@@ -1,0 +1,53 @@
+"""Deployed process versions and the workflow instances running on them."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from caseflow.domain.enums import InstanceStatus
+from caseflow.extensions import db
+from caseflow.models.types import UTCDateTime
+
+
+class ProcessVersion(db.Model):
+    """One immutable deployment of a process: the BPMN/DMN files it uses, keyed by their hash."""
+
+    __tablename__ = "process_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(100), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    files: Mapped[dict] = mapped_column(JSON)
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deployed_by: Mapped[str] = mapped_column(String(100))
+
+
+class ProcessInstance(db.Model):
+    """A running (or finished) workflow: its serialized state and what the app indexes about it."""
+
+    __tablename__ = "process_instance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
+    process_id: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), default=InstanceStatus.RUNNING)
+    state: Mapped[str] = mapped_column(Text)
+    lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    next_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    correlation_key: Mapped[str | None] = mapped_column(String(100), index=True)
+    region_code: Mapped[str] = mapped_column(String(12), default="", index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    version: Mapped[ProcessVersion] = relationship(lazy="joined", innerjoin=True)
+
+    __mapper_args__ = {"version_id_col": lock_version}
+    __table_args__ = (
+        Index("ix_process_instance_next_due", "next_due",
+              postgresql_where=next_due.isnot(None), sqlite_where=next_due.isnot(None)),
+    )

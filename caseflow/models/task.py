@@ -1,0 +1,34 @@
+"""The inbox projection: one row per human task, kept in step with the engine after every save."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from caseflow.domain.enums import HumanTaskState
+from caseflow.extensions import db
+from caseflow.models.types import UTCDateTime
+
+
+class HumanTask(db.Model):
+    __tablename__ = "human_task"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    process_id: Mapped[str] = mapped_column(String(100))
+    bpmn_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    lane: Mapped[str | None] = mapped_column(String(50))
+    form_key: Mapped[str | None] = mapped_column(String(100))
+    assignee: Mapped[str | None] = mapped_column(String(100))
+    region_code: Mapped[str] = mapped_column(String(12), default="")
+    state: Mapped[str] = mapped_column(String(20), default=HumanTaskState.READY)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_by: Mapped[str | None] = mapped_column(String(100))
+
+    __table_args__ = (
+        Index("ix_human_task_inbox_region", "state", "region_code", "due_at"),
+        Index("ix_human_task_inbox_assignee", "state", "assignee", "due_at"),
+    )

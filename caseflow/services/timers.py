@@ -1,0 +1,109 @@
+"""The timer sweep: claim instances whose next timer is due, wake each in its own transaction.
+
+Claims are leases: a claimed row is skipped by other sweepers until the lease runs out, so two
+schedulers never wake one instance at once, and a crashed sweeper's claims are picked up again.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+
+from caseflow import engine
+from caseflow.domain.actor import SYSTEM
+from caseflow.domain.enums import EventAction, InstanceStatus
+from caseflow.errors import Conflict
+from caseflow.extensions import db
+from caseflow.models import ProcessInstance
+from caseflow.services.clock import now as clock_now
+from caseflow.services.clock import refresh_simulated_clock
+from caseflow.services.workflow import apply_snapshot, committing, log_event, spec_ref
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SweepResult:
+    claimed: int = 0
+    woken: int = 0
+    conflicts: int = 0
+    errors: list[int] = field(default_factory=list)
+
+
+def _claimable(now: datetime):
+    return (ProcessInstance.next_due <= now, ProcessInstance.status == InstanceStatus.RUNNING,
+            or_(ProcessInstance.lease_until.is_(None), ProcessInstance.lease_until < now))
+
+
+def claim_due(*, owner: str, now: datetime, limit: int) -> list[int]:
+    """Lease up to `limit` due instances to `owner` and return their ids (one short transaction)."""
+    candidates = select(ProcessInstance.id).where(*_claimable(now)).order_by(ProcessInstance.next_due)
+    candidates = candidates.limit(limit)
+    if db.engine.dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    lease_until = now + timedelta(seconds=current_app.config["CASEFLOW_LEASE_SECONDS"])
+    # The lease conditions are repeated on the outer UPDATE so a row claimed meanwhile is re-checked.
+    db.session.execute(
+        update(ProcessInstance).where(ProcessInstance.id.in_(candidates.scalar_subquery()), *_claimable(now))
+        .values(lease_owner=owner, lease_until=lease_until)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return list(db.session.scalars(select(ProcessInstance.id).where(ProcessInstance.lease_owner == owner)))
+
+
+def _release(instance_id: int, owner: str, **values) -> None:
+    db.session.execute(
+        update(ProcessInstance).where(ProcessInstance.id == instance_id, ProcessInstance.lease_owner == owner)
+        .values(lease_owner=None, lease_until=None, **values).execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def wake_instance(instance_id: int, *, owner: str) -> bool:
+    """Fire the due timers of one leased instance and run it on; False if the lease was lost."""
+    instance = db.session.get(ProcessInstance, instance_id, populate_existing=True)
+    if instance is None or instance.lease_owner != owner:
+        return False
+    sha, process_id, files = spec_ref(instance.version_id)
+    before = instance.next_due
+    snapshot = engine.wake(sha, process_id, files, instance.state)
+    now = clock_now()
+    with committing():
+        apply_snapshot(instance, snapshot, now=now, actor=SYSTEM)
+        instance.lease_owner = None
+        instance.lease_until = None
+        log_event(actor=SYSTEM, action=EventAction.TIMER_FIRED, now=now, instance_id=instance.id,
+                  due=before.isoformat() if before else None)
+    return True
+
+
+def _wake_one(instance_id: int, owner: str, result: SweepResult) -> None:
+    try:
+        if wake_instance(instance_id, owner=owner):
+            result.woken += 1
+    except Conflict:
+        result.conflicts += 1
+        _release(instance_id, owner)
+    except engine.EngineError as exc:
+        log.error("instance %s failed to wake: %s", instance_id, exc)
+        result.errors.append(instance_id)
+        _release(instance_id, owner, status=InstanceStatus.ERROR, last_error=str(exc)[:2000], next_due=None)
+
+
+def sweep(*, batch_size: int = 500, max_batches: int = 1000, owner: str | None = None) -> SweepResult:
+    """Wake every instance whose timer is due now; safe to run from several processes at once."""
+    refresh_simulated_clock()
+    result = SweepResult()
+    for _ in range(max_batches):
+        claim_owner = owner or uuid.uuid4().hex
+        ids = claim_due(owner=claim_owner, now=clock_now(), limit=batch_size)
+        result.claimed += len(ids)
+        for instance_id in ids:
+            _wake_one(instance_id, claim_owner, result)
+        if len(ids) < batch_size:
+            break
+    return result

@@ -1,0 +1,43 @@
+"""JSON endpoints for programs: complete a task, deliver a message."""
+
+from flask import Blueprint, jsonify, request
+
+from caseflow.errors import InvalidInput
+from caseflow.extensions import csrf
+from caseflow.services import instances
+from caseflow.web.session import current_actor
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+csrf.exempt(bp)
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if body is None:
+        body = {}
+    if not isinstance(body, dict):
+        raise InvalidInput("the request body must be a JSON object")
+    return body
+
+
+@bp.post("/tasks/<task_id>/complete")
+def complete_task(task_id: str):
+    body = _json_body()
+    data = body.get("data", {})
+    if not isinstance(data, dict):
+        raise InvalidInput("'data' must be a JSON object")
+    done = instances.complete_task(task_id, actor=current_actor(), data=data,
+                                   idempotency_key=request.headers.get("Idempotency-Key"))
+    return jsonify(task_id=done.task_id, instance_id=done.instance_id, replayed=done.replayed,
+                   next_tasks=list(done.next_tasks))
+
+
+@bp.post("/messages/<name>")
+def deliver_message(name: str):
+    body = _json_body()
+    key = body.get("correlation_key")
+    if not isinstance(key, str) or not key:
+        raise InvalidInput("'correlation_key' is required")
+    count = instances.deliver_message(name, correlation_key=key, payload=body.get("payload") or {},
+                                      actor=current_actor())
+    return jsonify(delivered=count)

@@ -1,0 +1,24 @@
+"""Serve Caseflow at http://127.0.0.1:5000 with an embedded SQLite database and demo data."""
+
+import os
+
+from caseflow import create_app
+from caseflow.services.demo import seed_demo
+from caseflow.services.setup import prepare_database
+
+
+def main() -> None:
+    os.environ.setdefault("CASEFLOW_SIMULATED_CLOCK", "1")
+    os.environ.setdefault("CASEFLOW_SCHEDULER", "1")
+    app = create_app()
+    with app.app_context():
+        prepare_database()
+        seed_demo()
+    host = os.environ.get("CASEFLOW_HOST", "127.0.0.1")
+    port = int(os.environ.get("CASEFLOW_PORT", "5000"))
+    print(f"Caseflow is running at http://{host}:{port}/", flush=True)
+    app.run(host=host, port=port, use_reloader=False, threaded=True)
+
+
+if __name__ == "__main__":
+    main()
