@@ -1,10 +1,12 @@
 """Working-day arithmetic on the Chinese holiday and make-up-workday calendar."""
 
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from functools import lru_cache
 
 import chinese_calendar
 
 
+@lru_cache(maxsize=4096)
 def is_working_day(day: date) -> bool:
     """Official working day; outside the years the calendar publishes, Monday to Friday."""
     try:

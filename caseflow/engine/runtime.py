@@ -62,6 +62,7 @@ class Snapshot:
     """The result of one engine step: everything the app persists about an instance."""
 
     state: str
+    ready_before: frozenset[str]
     completed: bool
     next_due: datetime | None
     ready_tasks: tuple[ReadyTask, ...]
@@ -102,7 +103,10 @@ def configure(*, operations: Mapping[str, Operation], now: Callable[[], datetime
 
 def _restore(sha: str, process_id: str, files: dict | None, state: str) -> BpmnWorkflow:
     spec, subprocess_specs = get_specs(sha, process_id, files)
-    workflow = loads(state, spec, subprocess_specs)
+    try:
+        workflow = loads(state, spec, subprocess_specs)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise EngineError(f"instance state cannot be loaded: {exc}") from exc
     workflow.script_engine = _script_engine
     return workflow
 
@@ -131,7 +135,11 @@ def next_due(workflow: BpmnWorkflow) -> datetime | None:
     return min(times, default=None)
 
 
-def _snapshot(workflow: BpmnWorkflow) -> Snapshot:
+def _ready_ids(workflow: BpmnWorkflow) -> frozenset[str]:
+    return frozenset(str(task.id) for task in workflow.get_tasks(state=TaskState.READY, manual=True))
+
+
+def _snapshot(workflow: BpmnWorkflow, ready_before: frozenset[str]) -> Snapshot:
     ready = tuple(
         ReadyTask(str(task.id), describe_user_task(task.task_spec), task.workflow.spec.name)
         for task in workflow.get_tasks(state=TaskState.READY, manual=True)
@@ -140,7 +148,7 @@ def _snapshot(workflow: BpmnWorkflow) -> Snapshot:
                      for event in workflow.get_events()
                      if isinstance(event.event_definition, MessageEventDefinition))
     completed = workflow.is_completed()
-    return Snapshot(state=dumps(workflow), completed=completed, next_due=next_due(workflow),
+    return Snapshot(state=dumps(workflow), ready_before=ready_before, completed=completed, next_due=next_due(workflow),
                     ready_tasks=ready, messages=messages, data=dict(workflow.data) if completed else {})
 
 
@@ -150,13 +158,14 @@ def start(sha: str, process_id: str, files: dict | None, data: Mapping) -> Snaps
     workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=_script_engine)
     workflow.get_next_task(state=TaskState.READY).data.update(data)
     _step(workflow)
-    return _snapshot(workflow)
+    return _snapshot(workflow, frozenset())
 
 
 def complete_task(sha: str, process_id: str, files: dict | None, state: str, *, task_id: str,
                   data: Mapping) -> Snapshot:
     """Complete a ready user task with form data and run on to the next wait state."""
     workflow = _restore(sha, process_id, files, state)
+    before = _ready_ids(workflow)
     task = workflow.get_task_from_id(UUID(task_id))
     if task is None:
         raise NotFound("task not found in this instance")
@@ -168,24 +177,26 @@ def complete_task(sha: str, process_id: str, files: dict | None, state: str, *, 
     except SpiffWorkflowException as exc:
         raise EngineError(f"task {task.task_spec.bpmn_id} failed: {exc}") from exc
     _step(workflow)
-    return _snapshot(workflow)
+    return _snapshot(workflow, before)
 
 
 def wake(sha: str, process_id: str, files: dict | None, state: str) -> Snapshot:
     """Fire every due timer of the instance and run on."""
     workflow = _restore(sha, process_id, files, state)
+    before = _ready_ids(workflow)
     _step(workflow)
-    return _snapshot(workflow)
+    return _snapshot(workflow, before)
 
 
 def deliver_message(sha: str, process_id: str, files: dict | None, state: str, *, name: str,
                     payload: Mapping) -> Snapshot:
     """Deliver a named message to an instance that waits for it."""
     workflow = _restore(sha, process_id, files, state)
+    before = _ready_ids(workflow)
     for task in list(workflow.event_manager.tasks.values()):
         definition = task.task_spec.event_definition
         if isinstance(definition, MessageEventDefinition) and definition.name == name:
             workflow.send_event(BpmnEvent(definition, dict(payload)))
             _step(workflow)
-            return _snapshot(workflow)
+            return _snapshot(workflow, before)
     raise Conflict(f"instance is not waiting for message {name!r}")

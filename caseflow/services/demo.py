@@ -15,9 +15,9 @@ def seed_demo(count: int = 5) -> int:
     if db.session.scalars(select(ProcessInstance.id).limit(1)).first() is not None:
         return 0
     for n in range(count):
-        instance = instances.start_instance(DEMO_PROCESS, actor=SYSTEM, data={"demo_case": n + 1})
+        instance_id = instances.start_instance(DEMO_PROCESS, actor=SYSTEM, data={"demo_case": n + 1})
         if n % 2:
-            task = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)).one()
+            task = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)).one()
             instances.complete_task(task.id, actor=SYSTEM, data={
                 "channel": "phone", "outcome": "reached", "contacted_on": instances.clock_now().date().isoformat()})
     return count

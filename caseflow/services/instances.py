@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.exc import IntegrityError
 
 from caseflow import engine
 from caseflow.domain.actor import Actor
@@ -11,7 +12,15 @@ from caseflow.errors import Conflict, NotAllowed, NotFound
 from caseflow.extensions import db
 from caseflow.models import EventLog, HumanTask, ProcessInstance, ProcessVersion
 from caseflow.services.clock import now as clock_now
-from caseflow.services.workflow import apply_snapshot, committing, log_event, spec_ref
+from caseflow.services.workflow import (
+    TASK,
+    committing,
+    insert_instance,
+    load_instance,
+    log_event,
+    save_step,
+    spec_ref,
+)
 
 
 @dataclass(frozen=True)
@@ -34,25 +43,31 @@ def latest_version(process_id: str) -> ProcessVersion:
     return version
 
 
+def _latest_version_id(process_id: str) -> int:
+    version_id = db.session.execute(
+        select(ProcessVersion.id).where(ProcessVersion.process_id == process_id)
+        .order_by(ProcessVersion.id.desc()).limit(1)
+    ).scalar()
+    if version_id is None:
+        raise NotFound(f"process {process_id!r} is not deployed")
+    return version_id
+
+
 def start_instance(process_id: str, *, actor: Actor, data: dict | None = None, region_code: str = "",
-                   correlation_key: str | None = None) -> ProcessInstance:
-    """Start the latest version of a process and run it to its first wait state."""
+                   correlation_key: str | None = None) -> int:
+    """Start the latest version of a process, run it to its first wait state; return the instance id."""
     if not actor.covers(region_code):
         raise NotAllowed("you may not start work outside your region")
-    version = latest_version(process_id)
-    sha, _, files = spec_ref(version.id)
-    snapshot = engine.start(sha, version.process_id, files, dict(data or {}))
+    version_id = _latest_version_id(process_id)
+    sha, process_id, files = spec_ref(version_id)
+    snapshot = engine.start(sha, process_id, files, dict(data or {}))
     now = clock_now()
     with committing():
-        instance = ProcessInstance(version_id=version.id, process_id=version.process_id, state=snapshot.state,
-                                   region_code=region_code, correlation_key=correlation_key,
-                                   created_at=now, updated_at=now)
-        db.session.add(instance)
-        db.session.flush()
-        apply_snapshot(instance, snapshot, now=now, actor=actor)
-        log_event(actor=actor, action=EventAction.INSTANCE_STARTED, now=now, instance_id=instance.id,
+        instance_id = insert_instance(version_id=version_id, process_id=process_id, snapshot=snapshot,
+                                      region_code=region_code, correlation_key=correlation_key, now=now, actor=actor)
+        log_event(actor=actor, action=EventAction.INSTANCE_STARTED, now=now, instance_id=instance_id,
                   version=sha[:12])
-    return instance
+    return instance_id
 
 
 def get_task_or_raise(task_id: str, actor: Actor) -> HumanTask:
@@ -63,7 +78,9 @@ def get_task_or_raise(task_id: str, actor: Actor) -> HumanTask:
     return task
 
 
-def _check_may_complete(task: HumanTask, actor: Actor) -> None:
+def _check_may_complete(task, actor: Actor) -> None:
+    if task is None or not actor.covers(task.region_code):
+        raise NotFound("task not found")
     if task.state != HumanTaskState.READY:
         who = task.completed_by or "the workflow"
         raise Conflict(f"this task was already completed by {who}", completed_by=task.completed_by)
@@ -73,8 +90,16 @@ def _check_may_complete(task: HumanTask, actor: Actor) -> None:
         raise NotAllowed(f"only the {task.lane} role may complete this task")
 
 
+_SELECT_TASK = select(TASK).where(TASK.c.id == bindparam("b_id"))
+
+
+def _task_row(task_id: str):
+    return db.session.connection().execute(_SELECT_TASK, {"b_id": task_id}).first()
+
+
 def _replay(idempotency_key: str, task_id: str) -> Completion | None:
-    prior = db.session.scalars(select(EventLog).where(EventLog.idempotency_key == idempotency_key)).first()
+    prior = db.session.execute(select(EventLog.task_id, EventLog.instance_id, EventLog.detail)
+                               .where(EventLog.idempotency_key == idempotency_key)).first()
     if prior is None:
         return None
     if prior.task_id != task_id:
@@ -83,49 +108,52 @@ def _replay(idempotency_key: str, task_id: str) -> Completion | None:
 
 
 def complete_task(task_id: str, *, actor: Actor, data: dict, idempotency_key: str | None = None) -> Completion:
-    """Complete a ready human task with form data; the workflow advances exactly once."""
-    if idempotency_key and (done := _replay(idempotency_key, task_id)):
-        return done
-    task = get_task_or_raise(task_id, actor)
-    _check_may_complete(task, actor)
-    instance = db.session.get(ProcessInstance, task.instance_id)
+    """Complete a ready human task with form data; the workflow advances exactly once.
+
+    A repeated request with the same idempotency key returns the first outcome instead of a conflict."""
+    task = _task_row(task_id)
+    try:
+        _check_may_complete(task, actor)
+    except Conflict:
+        if idempotency_key and (done := _replay(idempotency_key, task_id)):
+            return done
+        raise
+    instance = load_instance(task.instance_id)
     sha, process_id, files = spec_ref(instance.version_id)
     snapshot = engine.complete_task(sha, process_id, files, instance.state, task_id=task_id, data=data)
     now = clock_now()
     try:
         with committing():
-            created = apply_snapshot(instance, snapshot, now=now, actor=actor, completed_task_id=task_id)
-            next_tasks = tuple(row.id for row in created)
+            created = save_step(instance, snapshot, now=now, actor=actor, completed_task_id=task_id)
             log_event(actor=actor, action=EventAction.TASK_COMPLETED, now=now, instance_id=instance.id,
-                      task_id=task_id, idempotency_key=idempotency_key, task=task.bpmn_id,
-                      next_tasks=list(next_tasks))
-    except Conflict:
+                      task_id=task_id, idempotency_key=idempotency_key, task=task.bpmn_id, next_tasks=list(created))
+    except (Conflict, IntegrityError):
         if idempotency_key and (done := _replay(idempotency_key, task_id)):
-            return done
-        _check_may_complete(db.session.get(HumanTask, task_id), actor)
+            return done  # the same request won meanwhile
+        _check_may_complete(_task_row(task_id), actor)  # names who completed it, when that is what happened
         raise
-    return Completion(task_id, instance.id, False, next_tasks)
+    return Completion(task_id, instance.id, False, created)
 
 
 def deliver_message(name: str, *, correlation_key: str, payload: dict, actor: Actor) -> int:
     """Deliver a message to the running instance(s) correlated by key; return how many caught it."""
-    instances = db.session.scalars(
-        select(ProcessInstance).where(ProcessInstance.correlation_key == correlation_key,
-                                      ProcessInstance.status == InstanceStatus.RUNNING)
+    instance_ids = db.session.scalars(
+        select(ProcessInstance.id).where(ProcessInstance.correlation_key == correlation_key,
+                                         ProcessInstance.status == InstanceStatus.RUNNING)
     ).all()
     now = clock_now()
     delivered = 0
     with committing():
-        for instance in instances:
+        for instance_id in instance_ids:
+            instance = load_instance(instance_id)
             if not actor.covers(instance.region_code):
                 continue
             sha, process_id, files = spec_ref(instance.version_id)
             try:
-                snapshot = engine.deliver_message(sha, process_id, files, instance.state, name=name,
-                                                  payload=payload)
+                snapshot = engine.deliver_message(sha, process_id, files, instance.state, name=name, payload=payload)
             except Conflict:
                 continue
-            apply_snapshot(instance, snapshot, now=now, actor=actor)
+            save_step(instance, snapshot, now=now, actor=actor)
             log_event(actor=actor, action=EventAction.MESSAGE_DELIVERED, now=now, instance_id=instance.id,
                       message=name)
             delivered += 1

@@ -20,7 +20,7 @@ from caseflow.extensions import db
 from caseflow.models import ProcessInstance
 from caseflow.services.clock import now as clock_now
 from caseflow.services.clock import refresh_simulated_clock
-from caseflow.services.workflow import apply_snapshot, committing, log_event, spec_ref
+from caseflow.services.workflow import committing, load_instance, log_event, save_step, spec_ref
 
 log = logging.getLogger(__name__)
 
@@ -65,19 +65,16 @@ def _release(instance_id: int, owner: str, **values) -> None:
 
 def wake_instance(instance_id: int, *, owner: str) -> bool:
     """Fire the due timers of one leased instance and run it on; False if the lease was lost."""
-    instance = db.session.get(ProcessInstance, instance_id, populate_existing=True)
-    if instance is None or instance.lease_owner != owner:
+    instance = load_instance(instance_id)
+    if instance.lease_owner != owner:
         return False
     sha, process_id, files = spec_ref(instance.version_id)
-    before = instance.next_due
     snapshot = engine.wake(sha, process_id, files, instance.state)
     now = clock_now()
     with committing():
-        apply_snapshot(instance, snapshot, now=now, actor=SYSTEM)
-        instance.lease_owner = None
-        instance.lease_until = None
+        save_step(instance, snapshot, now=now, actor=SYSTEM, release_lease=True)
         log_event(actor=SYSTEM, action=EventAction.TIMER_FIRED, now=now, instance_id=instance.id,
-                  due=before.isoformat() if before else None)
+                  due=instance.next_due.isoformat() if instance.next_due else None)
     return True
 
 
@@ -92,6 +89,10 @@ def _wake_one(instance_id: int, owner: str, result: SweepResult) -> None:
         log.error("instance %s failed to wake: %s", instance_id, exc)
         result.errors.append(instance_id)
         _release(instance_id, owner, status=InstanceStatus.ERROR, last_error=str(exc)[:2000], next_due=None)
+    except Exception:  # one instance's failure must not stop the sweep; its lease lapses and it is retried
+        db.session.rollback()
+        log.exception("instance %s: unexpected failure while waking", instance_id)
+        result.errors.append(instance_id)
 
 
 def sweep(*, batch_size: int = 500, max_batches: int = 1000, owner: str | None = None) -> SweepResult:

@@ -1,20 +1,62 @@
-"""The unit of work around one engine step: load specs, write back state, projection, outbox, log."""
+"""The unit of work around one engine step: load an instance, write back state, inbox rows, outbox, log.
+
+This is the hot path of the app (every start, completion and timer wake-up), so it speaks SQL through
+SQLAlchemy Core on the session's connection: a handful of statements, one versioned UPDATE, one commit.
+"""
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm.exc import StaleDataError
 
 from caseflow import engine
 from caseflow.domain.actor import Actor
 from caseflow.domain.calendar import end_of_working_day
 from caseflow.domain.enums import HumanTaskState, InstanceStatus
-from caseflow.errors import Conflict
+from caseflow.errors import Conflict, NotFound
 from caseflow.extensions import db
 from caseflow.models import EventLog, HumanTask, OutboxMessage, ProcessInstance, ProcessVersion
+
+INSTANCE = ProcessInstance.__table__
+TASK = HumanTask.__table__
+EVENT = EventLog.__table__
+OUTBOX = OutboxMessage.__table__
+
+# Statements are built once: their SET/VALUES columns come from the parameters given at execution,
+# so SQLAlchemy compiles each shape once and the hot path skips statement construction entirely.
+_SELECT_INSTANCE = select(INSTANCE.c.id, INSTANCE.c.version_id, INSTANCE.c.state, INSTANCE.c.lock_version,
+                          INSTANCE.c.region_code, INSTANCE.c.correlation_key, INSTANCE.c.status,
+                          INSTANCE.c.next_due, INSTANCE.c.lease_owner).where(INSTANCE.c.id == bindparam("b_id"))
+_INSERT_INSTANCE = insert(INSTANCE).returning(INSTANCE.c.id)
+_UPDATE_INSTANCE = update(INSTANCE).where(INSTANCE.c.id == bindparam("b_id"),
+                                          INSTANCE.c.lock_version == bindparam("b_version"))
+_COMPLETE_TASK = update(TASK).where(TASK.c.id == bindparam("b_id"), TASK.c.state == HumanTaskState.READY)
+_CANCEL_TASKS = update(TASK).where(TASK.c.instance_id == bindparam("b_instance"),
+                                   TASK.c.state == HumanTaskState.READY,
+                                   TASK.c.id.not_in(bindparam("b_keep", expanding=True)))
+_INSERT_TASK = insert(TASK)
+_INSERT_OUTBOX = insert(OUTBOX)
+_INSERT_EVENT = insert(EVENT)
+
+
+@dataclass(frozen=True)
+class LoadedInstance:
+    id: int
+    version_id: int
+    state: str
+    lock_version: int
+    region_code: str
+    correlation_key: str | None
+    status: str
+    next_due: datetime | None
+    lease_owner: str | None
+
+
+def _conn():
+    return db.session.connection()
 
 
 def spec_ref(version_id: int) -> tuple[str, str, dict | None]:
@@ -23,13 +65,20 @@ def spec_ref(version_id: int) -> tuple[str, str, dict | None]:
     version_keys = current_app.extensions.setdefault("caseflow.version_keys", {})
     key = version_keys.get(version_id)
     if key is None:
-        row = db.session.execute(
+        row = _conn().execute(
             select(ProcessVersion.sha256, ProcessVersion.process_id).where(ProcessVersion.id == version_id)
         ).one()
         key = version_keys[version_id] = (row.sha256, row.process_id)
     sha, process_id = key
     files = None if engine.is_cached(sha) else db.session.get(ProcessVersion, version_id).files
     return sha, process_id, files
+
+
+def load_instance(instance_id: int) -> LoadedInstance:
+    row = _conn().execute(_SELECT_INSTANCE, {"b_id": instance_id}).first()
+    if row is None:
+        raise NotFound("instance not found")
+    return LoadedInstance(*row)
 
 
 def due_at(info: engine.TaskSpecInfo, created: datetime) -> datetime | None:
@@ -42,70 +91,90 @@ def due_at(info: engine.TaskSpecInfo, created: datetime) -> datetime | None:
     return None
 
 
-def _sync_human_tasks(instance: ProcessInstance, snapshot: engine.Snapshot, *, now: datetime,
-                      completed_task_id: str | None, actor: Actor) -> list[HumanTask]:
-    ready_ids = {task.task_id for task in snapshot.ready_tasks}
-    existing = db.session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == HumanTaskState.READY)
-    ).all()
-    known = set()
-    for row in existing:
-        known.add(row.id)
-        if row.id in ready_ids:
-            continue
-        row.state = HumanTaskState.COMPLETED if row.id == completed_task_id else HumanTaskState.CANCELLED
-        row.completed_at = now
-        row.completed_by = actor.user_id if row.id == completed_task_id else None
-    created = []
-    for task in snapshot.ready_tasks:
-        if task.task_id in known:
-            continue
-        row = HumanTask(id=task.task_id, instance_id=instance.id, process_id=task.process_id,
-                        bpmn_id=task.info.bpmn_id, name=task.info.name, lane=task.info.lane,
-                        form_key=task.info.form, region_code=instance.region_code,
-                        state=HumanTaskState.READY, created_at=now, due_at=due_at(task.info, now))
-        db.session.add(row)
-        created.append(row)
+def _write_tasks(instance_id: int, region_code: str, snapshot: engine.Snapshot, *, now: datetime,
+                 actor: Actor, completed_task_id: str | None) -> tuple[str, ...]:
+    ready_after = {task.task_id for task in snapshot.ready_tasks}
+    if completed_task_id:
+        _conn().execute(_COMPLETE_TASK, {"b_id": completed_task_id, "state": HumanTaskState.COMPLETED,
+                                         "completed_at": now, "completed_by": actor.user_id})
+    if snapshot.ready_before - ready_after - {completed_task_id}:
+        _conn().execute(_CANCEL_TASKS, {"b_instance": instance_id, "b_keep": sorted(ready_after) or [""],
+                                        "state": HumanTaskState.CANCELLED, "completed_at": now})
+    new = [task for task in snapshot.ready_tasks if task.task_id not in snapshot.ready_before]
+    if new:
+        _conn().execute(_INSERT_TASK, [
+            {"id": task.task_id, "instance_id": instance_id, "process_id": task.process_id,
+             "bpmn_id": task.info.bpmn_id, "name": task.info.name, "lane": task.info.lane,
+             "form_key": task.info.form, "assignee": None, "region_code": region_code,
+             "state": HumanTaskState.READY, "created_at": now, "due_at": due_at(task.info, now)}
+            for task in new])
+    return tuple(task.task_id for task in new)
+
+
+def _write_outbox(instance_id: int, correlation_key: str | None, snapshot: engine.Snapshot, now: datetime) -> None:
+    if snapshot.messages:
+        _conn().execute(_INSERT_OUTBOX, [
+            {"instance_id": instance_id, "name": m.name, "payload": m.payload, "correlation_key": correlation_key,
+             "created_at": now} for m in snapshot.messages])
+
+
+def _status(snapshot: engine.Snapshot) -> str:
+    return InstanceStatus.COMPLETED if snapshot.completed else InstanceStatus.RUNNING
+
+
+def insert_instance(*, version_id: int, process_id: str, snapshot: engine.Snapshot, region_code: str,
+                    correlation_key: str | None, now: datetime, actor: Actor) -> int:
+    """Write a freshly started instance and its first inbox rows; return its id."""
+    instance_id = _conn().execute(_INSERT_INSTANCE, {
+        "version_id": version_id, "process_id": process_id, "status": _status(snapshot), "state": snapshot.state,
+        "lock_version": 1, "next_due": snapshot.next_due, "region_code": region_code,
+        "correlation_key": correlation_key, "created_at": now, "updated_at": now}).scalar_one()
+    _write_tasks(instance_id, region_code, snapshot, now=now, actor=actor, completed_task_id=None)
+    _write_outbox(instance_id, correlation_key, snapshot, now)
+    return instance_id
+
+
+def save_step(instance: LoadedInstance, snapshot: engine.Snapshot, *, now: datetime, actor: Actor,
+              completed_task_id: str | None = None, release_lease: bool = False) -> tuple[str, ...]:
+    """Write one engine step back under the version check; a lost race raises Conflict.
+
+    Returns the ids of the human tasks the step created."""
+    params = {"b_id": instance.id, "b_version": instance.lock_version, "state": snapshot.state,
+              "status": _status(snapshot), "next_due": snapshot.next_due, "updated_at": now,
+              "lock_version": instance.lock_version + 1}
+    if release_lease:
+        params.update(lease_owner=None, lease_until=None)
+    result = _conn().execute(_UPDATE_INSTANCE, params)
+    if result.rowcount != 1:
+        raise Conflict("the case was changed by someone else meanwhile; reload and try again")
+    created = _write_tasks(instance.id, instance.region_code, snapshot, now=now, actor=actor,
+                           completed_task_id=completed_task_id)
+    _write_outbox(instance.id, instance.correlation_key, snapshot, now)
     return created
-
-
-def apply_snapshot(instance: ProcessInstance, snapshot: engine.Snapshot, *, now: datetime, actor: Actor,
-                   completed_task_id: str | None = None) -> list[HumanTask]:
-    """Write one engine step back: state, status, next due time, inbox rows and outbox messages."""
-    instance.state = snapshot.state
-    instance.status = InstanceStatus.COMPLETED if snapshot.completed else InstanceStatus.RUNNING
-    instance.next_due = snapshot.next_due
-    instance.updated_at = now
-    for message in snapshot.messages:
-        db.session.add(OutboxMessage(instance_id=instance.id, name=message.name, payload=message.payload,
-                                     correlation_key=instance.correlation_key, created_at=now))
-    return _sync_human_tasks(instance, snapshot, now=now, completed_task_id=completed_task_id, actor=actor)
 
 
 def log_event(*, actor: Actor, action: str, now: datetime, instance_id: int | None = None,
               task_id: str | None = None, idempotency_key: str | None = None, **detail) -> None:
-    db.session.add(EventLog(at=now, actor=actor.user_id, action=action, instance_id=instance_id,
-                            task_id=task_id, idempotency_key=idempotency_key, detail=detail))
+    _conn().execute(_INSERT_EVENT, {"at": now, "actor": actor.user_id, "action": action, "instance_id": instance_id,
+                                    "task_id": task_id, "idempotency_key": idempotency_key, "detail": detail})
 
 
 def _is_lock_error(exc: OperationalError) -> bool:
-    return "locked" in str(exc.orig).lower() or "could not serialize" in str(exc.orig).lower()
+    message = str(exc.orig).lower()
+    return "locked" in message or "could not serialize" in message or "deadlock" in message
 
 
 @contextmanager
-def committing(conflict_message: str = "the case was changed by someone else; reload and try again"):
-    """Commit the unit of work once; a lost version race rolls everything back and raises Conflict."""
+def committing(conflict_message: str = "the case was changed by someone else meanwhile; reload and try again"):
+    """Commit the unit of work once; any failure rolls all of it back (lock timeouts become Conflict)."""
     try:
         yield
         db.session.commit()
-    except StaleDataError as exc:
-        db.session.rollback()
-        raise Conflict(conflict_message) from exc
     except OperationalError as exc:
         db.session.rollback()
         if _is_lock_error(exc):
             raise Conflict(conflict_message) from exc
         raise
-    except Exception:
+    except BaseException:
         db.session.rollback()
         raise

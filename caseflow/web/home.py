@@ -24,9 +24,8 @@ def index():
 @bp.post("/instances")
 def start():
     process_id = request.form.get("process_id", "demo_followup")
-    instance = instances.start_instance(process_id, actor=current_actor(),
-                                        data={"started_from": "console"})
-    flash(f"started instance {instance.id}", "success")
+    instance_id = instances.start_instance(process_id, actor=current_actor(), data={"started_from": "console"})
+    flash(f"started instance {instance_id}", "success")
     return redirect(url_for("home.index"))
 
 

@@ -1,0 +1,87 @@
+"""Fixtures: a migrated database (SQLite by default, PostgreSQL when CASEFLOW_TEST_DATABASE_URL says so),
+an app per test on a frozen, advanceable clock, and the workflows directory deployed."""
+
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from caseflow import create_app
+from caseflow.domain.clock import Clock
+from caseflow.extensions import db
+
+TESTS_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(TESTS_DIR))
+START = datetime(2026, 7, 1, 1, 0, tzinfo=UTC)  # 09:00 in Beijing, a Wednesday
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("CASEFLOW_TEST_DATABASE_URL")
+    if url:
+        _reset_postgres(url)
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'caseflow.db'}"
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url) -> str:
+    from flask_migrate import upgrade
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test"})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+def _truncate_all() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for name in tables:
+            db.session.execute(text(f"DELETE FROM {name}"))
+    db.session.commit()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(frozen_at=START)
+
+
+def make_app(database_url: str, clock: Clock, **overrides):
+    config = {"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "SECRET_KEY": "test",
+              "CASEFLOW_CLOCK": clock, "CASEFLOW_SCHEDULER": False, "CASEFLOW_SIMULATED_CLOCK": False}
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def app(migrated, clock):
+    from caseflow.domain.actor import SYSTEM
+    from caseflow.services.deployment import deploy_directory
+
+    app = make_app(migrated, clock)
+    with app.app_context():
+        _truncate_all()
+        deploy_directory(actor=SYSTEM)
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

@@ -1,0 +1,61 @@
+"""Process versions: keyed by content, never overwritten; running instances stay on theirs."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from helpers import CONTACT, only_ready_task
+from sqlalchemy import func, select
+
+from caseflow.domain.actor import SYSTEM, Actor
+from caseflow.domain.enums import Role
+from caseflow.errors import InvalidSpec, NotAllowed
+from caseflow.extensions import db
+from caseflow.models import ProcessInstance, ProcessVersion
+from caseflow.services import deployment, instances, timers
+
+DEMO = (Path(__file__).resolve().parents[2] / "workflows" / "bpmn" / "demo_followup.bpmn").read_text()
+
+
+def version_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(ProcessVersion))
+
+
+def test_deploying_the_same_bpmn_twice_yields_one_version(app):
+    before = version_count()
+    first, created_first = deployment.deploy({"demo_followup.bpmn": DEMO}, "demo_followup", actor=SYSTEM)
+    again, created_again = deployment.deploy({"demo_followup.bpmn": DEMO}, "demo_followup", actor=SYSTEM)
+    assert (created_first, created_again) == (False, False)  # the fixture deployed it already
+    assert first.id == again.id and version_count() == before
+
+
+def test_changed_bpmn_is_a_new_version_and_running_instances_stay_on_theirs(app, clock):
+    old = instances.start_instance("demo_followup", actor=SYSTEM)
+    changed = DEMO.replace('name="Monthly follow-up visit"', 'name="Follow-up visit (v2)"')
+    new_version, created = deployment.deploy({"demo_followup.bpmn": changed}, "demo_followup", actor=SYSTEM)
+    old_version_id = db.session.get(ProcessInstance, old).version_id
+    assert created and new_version.id != old_version_id
+    fresh = instances.start_instance("demo_followup", actor=SYSTEM)
+    assert db.session.get(ProcessInstance, fresh).version_id == new_version.id
+    for instance in (old, fresh):
+        instances.complete_task(only_ready_task(instance).id, actor=SYSTEM, data=CONTACT)
+    clock.advance(timedelta(days=31))
+    timers.sweep()
+    assert only_ready_task(old).name == "Monthly follow-up visit"
+    assert only_ready_task(fresh).name == "Follow-up visit (v2)"
+    assert db.session.get(ProcessVersion, old_version_id).files["demo_followup.bpmn"] == DEMO
+
+
+def test_invalid_bpmn_deploys_nothing(app):
+    before = version_count()
+    with pytest.raises(InvalidSpec) as err:
+        deployment.deploy({"demo_followup.bpmn": DEMO.replace("add_working_days", "no_such_op")}, "demo_followup",
+                          actor=SYSTEM)
+    assert err.value.element == "plan_follow_up"
+    assert version_count() == before
+
+
+def test_only_designers_deploy(app):
+    caseworker = Actor("cw", frozenset({Role.CASEWORKER}), "")
+    with pytest.raises(NotAllowed):
+        deployment.deploy({"demo_followup.bpmn": DEMO}, "demo_followup", actor=caseworker)

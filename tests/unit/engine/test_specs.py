@@ -1,0 +1,97 @@
+"""Deploy-time validation of BPMN bundles: every refusal names what is wrong and where."""
+
+from pathlib import Path
+
+import pytest
+
+from caseflow import engine
+from caseflow.errors import InvalidSpec
+
+ROOT = Path(__file__).resolve().parents[3]
+DEMO = (ROOT / "workflows" / "bpmn" / "demo_followup.bpmn").read_text()
+OPS = {"add_working_days"}
+LANES = {"caseworker", "system"}
+FORMS = {"first_contact", "follow_up"}
+
+
+def build(xml: str, **kwargs):
+    options = {"operations": OPS, "forms": FORMS, "lanes": LANES} | kwargs
+    return engine.build_bundle({"demo_followup.bpmn": xml}, "demo_followup", **options)
+
+
+def test_valid_bundle_lists_user_tasks_with_lane_and_form():
+    bundle = build(DEMO)
+    assert [(t.bpmn_id, t.lane, t.form) for t in bundle.user_tasks] == [
+        ("first_contact", "Caseworker", "first_contact"), ("follow_up", "Caseworker", "follow_up")]
+    assert len(bundle.sha256) == 64
+
+
+def test_hash_depends_on_content_only():
+    assert build(DEMO).sha256 == build(DEMO).sha256
+    assert build(DEMO).sha256 != build(DEMO.replace("Record first contact", "Record contact")).sha256
+
+
+def test_unknown_service_operation_is_refused_naming_the_task():
+    with pytest.raises(InvalidSpec) as err:
+        build(DEMO, operations={"something_else"})
+    assert err.value.element == "plan_follow_up"
+    assert "add_working_days" in err.value.message
+
+
+def test_unquoted_timer_expression_is_refused_naming_the_event():
+    with pytest.raises(InvalidSpec) as err:
+        build(DEMO.replace('"P30D"', "P30D"))
+    assert err.value.element == "wait_one_month"
+    assert "quoted" in err.value.message
+
+
+def test_not_xml_is_refused():
+    with pytest.raises(InvalidSpec, match="not well-formed"):
+        build("this is not a diagram")
+
+
+def test_entity_expansion_is_refused_before_parsing():
+    bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+            '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&lol2;</bpmn:definitions>')
+    with pytest.raises(InvalidSpec, match="forbidden XML construct"):
+        build(bomb)
+
+
+def test_external_entity_is_refused():
+    xxe = ('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+           '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&x;</bpmn:definitions>')
+    with pytest.raises(InvalidSpec, match="forbidden XML construct"):
+        build(xxe)
+
+
+def test_oversized_file_is_refused():
+    with pytest.raises(InvalidSpec, match="larger than"):
+        build(DEMO.replace("</bpmn:definitions>", "<!--" + "x" * (3 * 1024 * 1024) + "--></bpmn:definitions>"))
+
+
+def test_process_without_start_event_is_refused():
+    no_start = DEMO.replace('<bpmn:startEvent id="start" name="Graduate handed over">\n'
+                            '      <bpmn:outgoing>flow_start</bpmn:outgoing>\n    </bpmn:startEvent>', "")
+    no_start = no_start.replace('<bpmn:sequenceFlow id="flow_start" sourceRef="start" targetRef="first_contact" />',
+                                "").replace("<bpmn:flowNodeRef>start</bpmn:flowNodeRef>", "")
+    no_start = no_start.replace("<bpmn:incoming>flow_start</bpmn:incoming>", "")
+    with pytest.raises(InvalidSpec) as err:
+        build(no_start)
+    assert "start event" in err.value.message
+
+
+def test_unknown_form_is_refused_naming_the_task():
+    with pytest.raises(InvalidSpec) as err:
+        build(DEMO, forms={"first_contact"})
+    assert err.value.element == "follow_up"
+
+
+def test_lane_that_is_no_role_is_refused():
+    with pytest.raises(InvalidSpec) as err:
+        build(DEMO.replace('name="Caseworker"', 'name="Somebody"'))
+    assert err.value.element == "first_contact"
+
+
+def test_unknown_process_id_is_refused():
+    with pytest.raises(InvalidSpec, match="no process"):
+        engine.build_bundle({"demo_followup.bpmn": DEMO}, "missing", operations=OPS)

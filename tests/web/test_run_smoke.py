@@ -1,0 +1,46 @@
+"""`python run.py` starts a real server that answers HTTP on 127.0.0.1."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port(preferred: int = 5000) -> int:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", preferred))
+            return preferred
+        except OSError:
+            probe.bind(("127.0.0.1", 0))
+            return probe.getsockname()[1]
+
+
+def test_run_py_serves_the_console_with_demo_data(tmp_path):
+    port = _free_port()
+    env = {**os.environ, "CASEFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'smoke.db'}",
+           "CASEFLOW_SECRET_KEY": "smoke", "CASEFLOW_PORT": str(port)}
+    env.pop("CASEFLOW_TEST_DATABASE_URL", None)
+    server = subprocess.Popen([sys.executable, "run.py"], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        body = None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and body is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
+                    assert response.status == 200
+                    body = response.read().decode()
+            except OSError:
+                assert server.poll() is None, server.stdout.read().decode()
+                time.sleep(0.3)
+        assert body is not None, "run.py did not answer within 60 s"
+        assert "/tasks/" in body  # demo cases were seeded and their tasks are listed
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
