@@ -3,7 +3,7 @@
 import secrets
 from pathlib import Path
 
-from flask import Flask, session
+from flask import Flask, request, session
 from sqlalchemy import event
 
 from caseflow import config, engine, models  # noqa: F401 (models register their tables)
@@ -26,9 +26,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _select_locale() -> str:
-    """zh_CN unless the user picked another supported language."""
+    """The language the user picked, else the browser's preference among ours, else Chinese."""
     chosen = session.get("lang")
-    return chosen if chosen in SUPPORTED_LOCALES else DEFAULT_LOCALE
+    if chosen in SUPPORTED_LOCALES:
+        return chosen
+    return request.accept_languages.best_match(SUPPORTED_LOCALES, default=DEFAULT_LOCALE)
 
 
 def _secret_key(app: Flask) -> str:

@@ -1,15 +1,28 @@
-"""One exception hierarchy for the whole app; `web/` maps each to an HTTP status once."""
+"""One exception hierarchy for the whole app; `web/` maps each to an HTTP status once.
+
+An error's `message` is an English msgid with %(name)s placeholders filled from `params`, so the web layer
+can show it in the user's language: `gettext(exc.message, **exc.params)`. Mark msgids with `N_` so the
+translation catalog extracts them.
+"""
+
+
+def N_(message: str) -> str:  # noqa: N802 (the conventional gettext marker name)
+    """Mark a string for extraction into the translation catalog without translating it here."""
+    return message
 
 
 class CaseflowError(Exception):
-    """Base of every domain error; `message` is safe to show to the user."""
+    """Base of every domain error; the formatted message is safe to show to the user."""
 
     http_status = 500
 
-    def __init__(self, message: str, **details):
-        super().__init__(message)
+    def __init__(self, message: str, /, **params):
         self.message = message
-        self.details = details
+        self.params = params
+        super().__init__(self.text())
+
+    def text(self) -> str:
+        return self.message % self.params if self.params else self.message
 
 
 class NotFound(CaseflowError):
@@ -33,12 +46,13 @@ class InvalidSpec(CaseflowError):
 
     http_status = 422
 
-    def __init__(self, message: str, *, element: str | None = None, file: str | None = None):
-        super().__init__(message, element=element, file=file)
+    def __init__(self, message: str, /, *, element: str | None = None, file: str | None = None, **params):
         self.element = element
         self.file = file
+        super().__init__(message, **params)
 
-    def __str__(self):
-        where = ", ".join(p for p in (self.file and f"file {self.file}",
-                                      self.element and f"element {self.element}") if p)
-        return f"{self.message} ({where})" if where else self.message
+    def text(self) -> str:
+        where = ", ".join(p for p in (self.file and f"file {self.file}", self.element and f"element {self.element}")
+                          if p)
+        base = super().text()
+        return f"{base} ({where})" if where else base

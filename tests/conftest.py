@@ -74,14 +74,22 @@ def app(migrated, clock):
     from caseflow.services.deployment import deploy_directory
 
     app = make_app(migrated, clock)
-    with app.app_context():
-        _truncate_all()
-        deploy_directory(actor=SYSTEM)
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+    app.test_context = app.app_context()
+    app.test_context.push()
+    _truncate_all()
+    deploy_directory(actor=SYSTEM)
+    yield app
+    db.session.remove()
+    db.engine.dispose()
+    app.test_context.pop()
 
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    """A test client whose requests each get their own app context (and so their own `g`), as in production.
+
+    Web tests reach services through `with app.app_context():`."""
+    db.session.remove()
+    app.test_context.pop()
+    yield app.test_client()
+    app.test_context.push()

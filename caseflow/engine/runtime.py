@@ -89,7 +89,8 @@ class _ScriptEngine(PythonScriptEngine):
         except CaseflowError:
             raise
         except Exception as exc:
-            raise EngineError(f"service task {task.task_spec.bpmn_id} failed: {exc}") from exc
+            raise EngineError("service task %(task)s failed: %(reason)s", task=task.task_spec.bpmn_id,
+                              reason=str(exc)) from exc
 
 
 _script_engine = _ScriptEngine(_Environment({}))
@@ -106,7 +107,7 @@ def _restore(sha: str, process_id: str, files: dict | None, state: str) -> BpmnW
     try:
         workflow = loads(state, spec, subprocess_specs)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise EngineError(f"instance state cannot be loaded: {exc}") from exc
+        raise EngineError("instance state cannot be loaded: %(reason)s", reason=str(exc)) from exc
     workflow.script_engine = _script_engine
     return workflow
 
@@ -118,7 +119,7 @@ def _step(workflow: BpmnWorkflow) -> None:
     except CaseflowError:
         raise
     except SpiffWorkflowException as exc:
-        raise EngineError(f"workflow step failed: {exc}") from exc
+        raise EngineError("workflow step failed: %(reason)s", reason=str(exc)) from exc
 
 
 def next_due(workflow: BpmnWorkflow) -> datetime | None:
@@ -168,14 +169,14 @@ def complete_task(sha: str, process_id: str, files: dict | None, state: str, *, 
     before = _ready_ids(workflow)
     task = workflow.get_task_from_id(UUID(task_id))
     if task is None:
-        raise NotFound("task not found in this instance")
+        raise NotFound("task not found")
     if task.state != TaskState.READY or not task.task_spec.manual:
-        raise Conflict("task is no longer ready")
+        raise Conflict("this task is no longer open")
     task.set_data(**data)
     try:
         task.run()
     except SpiffWorkflowException as exc:
-        raise EngineError(f"task {task.task_spec.bpmn_id} failed: {exc}") from exc
+        raise EngineError("task %(task)s failed: %(reason)s", task=task.task_spec.bpmn_id, reason=str(exc)) from exc
     _step(workflow)
     return _snapshot(workflow, before)
 
@@ -199,4 +200,4 @@ def deliver_message(sha: str, process_id: str, files: dict | None, state: str, *
             workflow.send_event(BpmnEvent(definition, dict(payload)))
             _step(workflow)
             return _snapshot(workflow, before)
-    raise Conflict(f"instance is not waiting for message {name!r}")
+    raise Conflict("instance is not waiting for message %(message)s", message=name)

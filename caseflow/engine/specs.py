@@ -18,7 +18,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import SpiffTaskParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask
 
-from caseflow.errors import InvalidSpec
+from caseflow.errors import N_, InvalidSpec
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 _BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -63,13 +63,13 @@ def content_hash(files: dict[str, str]) -> str:
 def check_xml(name: str, content: str) -> None:
     """Refuse oversized, malformed or entity-laden XML before lxml ever sees it."""
     if len(content.encode()) > MAX_FILE_BYTES:
-        raise InvalidSpec(f"file is larger than {MAX_FILE_BYTES // 1024} KiB", file=name)
+        raise InvalidSpec(N_("file is larger than %(limit)s KiB"), file=name, limit=MAX_FILE_BYTES // 1024)
     try:
         safe_xml.fromstring(content.encode(), forbid_dtd=True)
     except DefusedXmlException as exc:
-        raise InvalidSpec(f"forbidden XML construct: {type(exc).__name__}", file=name) from exc
+        raise InvalidSpec(N_("forbidden XML construct: %(kind)s"), file=name, kind=type(exc).__name__) from exc
     except safe_xml.ParseError as exc:
-        raise InvalidSpec(f"not well-formed XML: {exc}", file=name) from exc
+        raise InvalidSpec(N_("not well-formed XML: %(reason)s"), file=name, reason=str(exc)) from exc
 
 
 def _make_parser(files: dict[str, str], *, validate: bool) -> SpiffBpmnParser:
@@ -85,14 +85,14 @@ def _make_parser(files: dict[str, str], *, validate: bool) -> SpiffBpmnParser:
         except ValidationException as exc:
             raise _invalid(exc, name) from exc
         except etree.XMLSyntaxError as exc:
-            raise InvalidSpec(f"not well-formed XML: {exc}", file=name) from exc
+            raise InvalidSpec(N_("not well-formed XML: %(reason)s"), file=name, reason=str(exc)) from exc
     return parser
 
 
 def _invalid(exc: ValidationException, fallback_file: str | None = None) -> InvalidSpec:
     element = getattr(exc, "id", None) or getattr(exc, "name", None)
-    message = str(exc).split("\n")[0]
-    return InvalidSpec(message, element=element, file=getattr(exc, "file_name", None) or fallback_file)
+    return InvalidSpec(N_("the diagram is invalid: %(reason)s"), element=element, reason=str(exc).split("\n")[0],
+                       file=getattr(exc, "file_name", None) or fallback_file)
 
 
 def _used_files(parser: SpiffBpmnParser, process_id: str, subprocess_specs: dict) -> set[str]:
@@ -119,12 +119,14 @@ def _check_timer(task_spec) -> None:
     expression = definition.expression or ""
     element = task_spec.bpmn_id or task_spec.name
     if _UNQUOTED_ISO.match(expression):
-        raise InvalidSpec(f"timer expression {expression!r} must be a quoted string, e.g. \"P30D\"",
+        raise InvalidSpec(N_('timer expression %(expression)s must be a quoted string, e.g. "P30D"'),
+                          expression=expression,
                           element=element)
     try:
         ast.parse(expression, mode="eval")
     except SyntaxError as exc:
-        raise InvalidSpec(f"timer expression {expression!r} is not a valid expression", element=element) from exc
+        raise InvalidSpec(N_("timer expression %(expression)s is not a valid expression"), element=element,
+                          expression=expression) from exc
 
 
 def _check_semantics(bundle_specs, *, operations: Container[str], forms: Container[str] | None,
@@ -133,15 +135,18 @@ def _check_semantics(bundle_specs, *, operations: Container[str], forms: Contain
     for task_spec in _all_task_specs(*bundle_specs):
         element = getattr(task_spec, "bpmn_id", None) or task_spec.name
         if isinstance(task_spec, ServiceTask) and task_spec.operation_name not in operations:
-            raise InvalidSpec(f"unknown service operation {task_spec.operation_name!r}", element=element)
+            raise InvalidSpec(N_("unknown service operation %(operation)s"), element=element,
+                              operation=task_spec.operation_name)
         if isinstance(task_spec, CatchingEvent):
             _check_timer(task_spec)
         if isinstance(task_spec, UserTask):
             info = describe_user_task(task_spec)
             if forms is not None and info.form not in forms:
-                raise InvalidSpec(f"user task names no known form (formKey={info.form!r})", element=element)
+                raise InvalidSpec(N_("user task names no known form (formKey=%(form)s)"), element=element,
+                                  form=str(info.form))
             if lanes is not None and (info.lane or "").strip().lower() not in lanes:
-                raise InvalidSpec(f"user task lane {info.lane!r} is not a known role", element=element)
+                raise InvalidSpec(N_("user task lane %(lane)s is not a known role"), element=element,
+                                  lane=str(info.lane))
             user_tasks.append(info)
     return user_tasks
 
@@ -157,21 +162,21 @@ def build_bundle(files: dict[str, str], process_id: str, *, operations: Containe
                  forms: Container[str] | None = None, lanes: Container[str] | None = None) -> Bundle:
     """Validate and parse the files, keep those `process_id` uses, and return the hashed bundle."""
     if not files:
-        raise InvalidSpec("no BPMN files given")
+        raise InvalidSpec(N_("no BPMN files given"))
     for name, content in files.items():
         check_xml(name, content)
     parser = _make_parser(files, validate=True)
     if parser.get_process_parser(process_id) is None:
-        raise InvalidSpec(f"no process with id {process_id!r}", element=process_id)
+        raise InvalidSpec(N_("no process with id %(process)s"), element=process_id, process=process_id)
     try:
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:
         raise _invalid(exc) from exc
     except SpiffWorkflowException as exc:
-        raise InvalidSpec(str(exc), element=process_id) from exc
+        raise InvalidSpec(N_("the process cannot be parsed: %(reason)s"), element=process_id, reason=str(exc)) from exc
     if not spec.start.outputs:
-        raise InvalidSpec("the process has no start event", element=process_id)
+        raise InvalidSpec(N_("the process has no start event"), element=process_id)
     user_tasks = _check_semantics((spec, subprocess_specs), operations=operations, forms=forms, lanes=lanes)
     used = {name: files[name] for name in _used_files(parser, process_id, subprocess_specs)}
     sha = content_hash(used)

@@ -12,7 +12,7 @@ from caseflow import engine
 from caseflow.domain.actor import Actor
 from caseflow.domain.enums import EventAction, Role
 from caseflow.domain.forms import FormSpec, parse_form
-from caseflow.errors import InvalidSpec, NotAllowed, NotFound
+from caseflow.errors import N_, InvalidSpec, NotAllowed, NotFound
 from caseflow.extensions import db
 from caseflow.models import ProcessVersion
 from caseflow.services.clock import now as clock_now
@@ -33,7 +33,7 @@ def _load_forms(directory: str) -> dict[str, FormSpec]:
         try:
             forms[path.stem] = parse_form(path.stem, json.loads(path.read_text(encoding="utf-8")))
         except (ValueError, KeyError, TypeError) as exc:
-            raise InvalidSpec(f"form definition is invalid: {exc}", file=path.name) from exc
+            raise InvalidSpec(N_("form definition is invalid: %(reason)s"), file=path.name, reason=str(exc)) from exc
     return forms
 
 
@@ -44,7 +44,7 @@ def list_forms() -> dict[str, FormSpec]:
 def get_form_or_raise(key: str | None) -> FormSpec:
     form = list_forms().get(key or "")
     if form is None:
-        raise NotFound(f"form {key!r} is not defined")
+        raise NotFound(N_("form %(form)s is not defined"), form=key)
     return form
 
 
@@ -60,7 +60,7 @@ def read_bundle_files(directory: Path) -> dict[str, str]:
 def deploy(files: dict[str, str], process_id: str, *, actor: Actor) -> tuple[ProcessVersion, bool]:
     """Validate and store a version of `process_id`; return it and whether it is new."""
     if not ({Role.DESIGNER, Role.ADMIN} & actor.roles):
-        raise NotAllowed("only process designers may deploy")
+        raise NotAllowed(N_("only process designers may deploy"))
     bundle = engine.build_bundle(files, process_id, operations=load_handlers(), forms=list_forms(),
                                  lanes=LANE_ROLES)
     existing = db.session.scalars(select(ProcessVersion).where(ProcessVersion.sha256 == bundle.sha256)).first()

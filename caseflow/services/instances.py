@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from caseflow import engine
 from caseflow.domain.actor import Actor
 from caseflow.domain.enums import EventAction, HumanTaskState, InstanceStatus, Role
-from caseflow.errors import Conflict, NotAllowed, NotFound
+from caseflow.errors import N_, Conflict, NotAllowed, NotFound
 from caseflow.extensions import db
 from caseflow.models import EventLog, HumanTask, ProcessInstance, ProcessVersion
 from caseflow.services.clock import now as clock_now
@@ -39,7 +39,7 @@ def latest_version(process_id: str) -> ProcessVersion:
         .order_by(ProcessVersion.id.desc()).limit(1)
     ).first()
     if version is None:
-        raise NotFound(f"process {process_id!r} is not deployed")
+        raise NotFound(N_("process %(process)s is not deployed"), process=process_id)
     return version
 
 
@@ -49,7 +49,7 @@ def _latest_version_id(process_id: str) -> int:
         .order_by(ProcessVersion.id.desc()).limit(1)
     ).scalar()
     if version_id is None:
-        raise NotFound(f"process {process_id!r} is not deployed")
+        raise NotFound(N_("process %(process)s is not deployed"), process=process_id)
     return version_id
 
 
@@ -57,7 +57,7 @@ def start_instance(process_id: str, *, actor: Actor, data: dict | None = None, r
                    correlation_key: str | None = None) -> int:
     """Start the latest version of a process, run it to its first wait state; return the instance id."""
     if not actor.covers(region_code):
-        raise NotAllowed("you may not start work outside your region")
+        raise NotAllowed(N_("you may not start work outside your region"))
     version_id = _latest_version_id(process_id)
     sha, process_id, files = spec_ref(version_id)
     snapshot = engine.start(sha, process_id, files, dict(data or {}))
@@ -74,20 +74,21 @@ def get_task_or_raise(task_id: str, actor: Actor) -> HumanTask:
     """A human task the actor may see; tasks outside the actor's region do not exist for them."""
     task = db.session.get(HumanTask, task_id)
     if task is None or not actor.covers(task.region_code):
-        raise NotFound("task not found")
+        raise NotFound(N_("task not found"))
     return task
 
 
 def _check_may_complete(task, actor: Actor) -> None:
     if task is None or not actor.covers(task.region_code):
-        raise NotFound("task not found")
+        raise NotFound(N_("task not found"))
     if task.state != HumanTaskState.READY:
-        who = task.completed_by or "the workflow"
-        raise Conflict(f"this task was already completed by {who}", completed_by=task.completed_by)
+        if task.completed_by:
+            raise Conflict(N_("this task was already completed by %(user)s"), user=task.completed_by)
+        raise Conflict(N_("this task is no longer open"))
     if task.assignee and task.assignee != actor.user_id and Role.ADMIN not in actor.roles:
-        raise NotAllowed("this task is assigned to someone else")
+        raise NotAllowed(N_("this task is assigned to someone else"))
     if not actor.may_work_lane(task.lane):
-        raise NotAllowed(f"only the {task.lane} role may complete this task")
+        raise NotAllowed(N_("only the %(role)s role may complete this task"), role=task.lane)
 
 
 _SELECT_TASK = select(TASK).where(TASK.c.id == bindparam("b_id"))
@@ -103,7 +104,7 @@ def _replay(idempotency_key: str, task_id: str) -> Completion | None:
     if prior is None:
         return None
     if prior.task_id != task_id:
-        raise Conflict("this idempotency key was already used for another task")
+        raise Conflict(N_("this idempotency key was already used for another task"))
     return Completion(task_id, prior.instance_id, True, tuple(prior.detail.get("next_tasks", ())))
 
 
@@ -158,7 +159,8 @@ def deliver_message(name: str, *, correlation_key: str, payload: dict, actor: Ac
                       message=name)
             delivered += 1
     if not delivered:
-        raise Conflict(f"no running case waits for message {name!r} with key {correlation_key!r}")
+        raise Conflict(N_("no running case waits for message %(message)s with key %(key)s"), message=name,
+                       key=correlation_key)
     return delivered
 
 

@@ -16,10 +16,11 @@ from caseflow import engine
 from caseflow.domain.actor import Actor
 from caseflow.domain.calendar import end_of_working_day
 from caseflow.domain.enums import HumanTaskState, InstanceStatus
-from caseflow.errors import Conflict, NotFound
+from caseflow.errors import N_, Conflict, NotFound
 from caseflow.extensions import db
 from caseflow.models import EventLog, HumanTask, OutboxMessage, ProcessInstance, ProcessVersion
 
+CHANGED_MEANWHILE = N_("the case was changed by someone else meanwhile; reload and try again")
 INSTANCE = ProcessInstance.__table__
 TASK = HumanTask.__table__
 EVENT = EventLog.__table__
@@ -77,7 +78,7 @@ def spec_ref(version_id: int) -> tuple[str, str, dict | None]:
 def load_instance(instance_id: int) -> LoadedInstance:
     row = _conn().execute(_SELECT_INSTANCE, {"b_id": instance_id}).first()
     if row is None:
-        raise NotFound("instance not found")
+        raise NotFound(N_("instance not found"))
     return LoadedInstance(*row)
 
 
@@ -146,7 +147,7 @@ def save_step(instance: LoadedInstance, snapshot: engine.Snapshot, *, now: datet
         params.update(lease_owner=None, lease_until=None)
     result = _conn().execute(_UPDATE_INSTANCE, params)
     if result.rowcount != 1:
-        raise Conflict("the case was changed by someone else meanwhile; reload and try again")
+        raise Conflict(CHANGED_MEANWHILE)
     created = _write_tasks(instance.id, instance.region_code, snapshot, now=now, actor=actor,
                            completed_task_id=completed_task_id)
     _write_outbox(instance.id, instance.correlation_key, snapshot, now)
@@ -165,7 +166,7 @@ def _is_lock_error(exc: OperationalError) -> bool:
 
 
 @contextmanager
-def committing(conflict_message: str = "the case was changed by someone else meanwhile; reload and try again"):
+def committing(conflict_message: str = CHANGED_MEANWHILE):
     """Commit the unit of work once; any failure rolls all of it back (lock timeouts become Conflict)."""
     try:
         yield

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, jsonify, request
 
-from caseflow.errors import InvalidInput
+from caseflow.errors import N_, InvalidInput
 from caseflow.extensions import csrf
 from caseflow.services import instances
 from caseflow.web.session import current_actor
@@ -16,7 +16,7 @@ def _json_body() -> dict:
     if body is None:
         body = {}
     if not isinstance(body, dict):
-        raise InvalidInput("the request body must be a JSON object")
+        raise InvalidInput(N_("the request body must be a JSON object"))
     return body
 
 
@@ -25,7 +25,7 @@ def complete_task(task_id: str):
     body = _json_body()
     data = body.get("data", {})
     if not isinstance(data, dict):
-        raise InvalidInput("'data' must be a JSON object")
+        raise InvalidInput(N_("'data' must be a JSON object"))
     done = instances.complete_task(task_id, actor=current_actor(), data=data,
                                    idempotency_key=request.headers.get("Idempotency-Key"))
     return jsonify(task_id=done.task_id, instance_id=done.instance_id, replayed=done.replayed,
@@ -37,7 +37,7 @@ def deliver_message(name: str):
     body = _json_body()
     key = body.get("correlation_key")
     if not isinstance(key, str) or not key:
-        raise InvalidInput("'correlation_key' is required")
+        raise InvalidInput(N_("'correlation_key' is required"))
     count = instances.deliver_message(name, correlation_key=key, payload=body.get("payload") or {},
                                       actor=current_actor())
     return jsonify(delivered=count)

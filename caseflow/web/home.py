@@ -4,10 +4,12 @@ import uuid
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from caseflow.domain.forms import validate
 from caseflow.errors import Conflict
 from caseflow.services import clock, deployment, instances
+from caseflow.web import error_text
 from caseflow.web.session import current_actor
 
 bp = Blueprint("home", __name__)
@@ -25,7 +27,7 @@ def index():
 def start():
     process_id = request.form.get("process_id", "demo_followup")
     instance_id = instances.start_instance(process_id, actor=current_actor(), data={"started_from": "console"})
-    flash(f"started instance {instance_id}", "success")
+    flash(_("Started instance %(id)s.", id=instance_id), "success")
     return redirect(url_for("home.index"))
 
 
@@ -49,9 +51,9 @@ def complete(task_id: str):
         instances.complete_task(task_id, actor=actor, data=data,
                                 idempotency_key=request.form.get("idempotency_key") or None)
     except Conflict as exc:
-        flash(str(exc), "warning")
+        flash(error_text(exc), "warning")
         return redirect(url_for("home.index")), 303
-    flash(f"completed: {task.name}", "success")
+    flash(_("Completed: %(task)s", task=task.name), "success")
     return redirect(url_for("home.index")), 303
 
 

@@ -1,0 +1,72 @@
+"""Maintain the translation catalogs: extract messages, merge them into zh_CN, apply translations, compile.
+
+    python scripts/i18n.py update              # extract + merge; lists messages still untranslated
+    python scripts/i18n.py apply FILE.json     # set translations from a {msgid: text} JSON file
+    python scripts/i18n.py compile             # write the .mo files the app loads
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parents[1]
+TRANSLATIONS = ROOT / "caseflow" / "translations"
+POT = TRANSLATIONS / "messages.pot"
+LOCALES = ("zh",)
+
+
+def _pybabel(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], cwd=ROOT, check=True)
+
+
+def po_path(locale: str) -> Path:
+    return TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
+
+
+def update() -> None:
+    _pybabel("extract", "-F", "babel.cfg", "-k", "N_", "-k", "_l", "--no-location", "--sort-output",
+             "--project", "Caseflow", "-o", str(POT), ".")
+    for locale in LOCALES:
+        _pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", locale, "--no-fuzzy-matching",
+                 "--ignore-obsolete")
+        with po_path(locale).open("rb") as handle:
+            missing = [m.id for m in read_po(handle) if m.id and not m.string]
+        print(f"{locale}: {len(missing)} untranslated")
+        for msgid in missing:
+            print("  ", json.dumps(msgid, ensure_ascii=False))
+
+
+def apply(path: str, locale: str = "zh") -> None:
+    translations = json.loads(Path(path).read_text(encoding="utf-8"))
+    with po_path(locale).open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    for msgid, text in translations.items():
+        if msgid in catalog:
+            catalog[msgid].string = text
+            catalog[msgid].flags.discard("fuzzy")
+    with po_path(locale).open("wb") as handle:
+        write_po(handle, catalog, width=0, omit_header=False)
+
+
+def compile_all() -> None:
+    for locale in LOCALES:
+        with po_path(locale).open("rb") as handle:
+            catalog = read_po(handle, locale=locale)
+        with po_path(locale).with_suffix(".mo").open("wb") as handle:
+            write_mo(handle, catalog)
+
+
+if __name__ == "__main__":
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if command == "update":
+        update()
+    elif command == "apply" and len(sys.argv) == 3:
+        apply(sys.argv[2])
+    elif command == "compile":
+        compile_all()
+    else:
+        sys.exit(__doc__)
