@@ -17,6 +17,7 @@ def from_environment(instance_path: str) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": os.environ.get("CASEFLOW_DATABASE_URL", default_db),
         "SECRET_KEY": os.environ.get("CASEFLOW_SECRET_KEY"),
+        "CASEFLOW_DATA_KEY": os.environ.get("CASEFLOW_DATA_KEY"),
         "CASEFLOW_WORKFLOWS_DIR": os.environ.get("CASEFLOW_WORKFLOWS_DIR", str(PROJECT_DIR / "workflows")),
         "CASEFLOW_SIMULATED_CLOCK": _flag("CASEFLOW_SIMULATED_CLOCK", False),
         "CASEFLOW_SCHEDULER": _flag("CASEFLOW_SCHEDULER", False),

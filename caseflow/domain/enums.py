@@ -31,3 +31,131 @@ class EventAction(StrEnum):
     TIMER_FIRED = "timer_fired"
     MESSAGE_DELIVERED = "message_delivered"
     VERSION_DEPLOYED = "version_deployed"
+    CASE_OPENED = "case_opened"
+    CASE_ASSIGNED = "case_assigned"
+    LEDGER_IMPORTED = "ledger_imported"
+
+
+class RegionLevel(StrEnum):
+    PROVINCE = "province"
+    CITY = "city"
+    COUNTY = "county"
+    STREET = "street"
+    COMMUNITY = "community"
+
+
+class CaseStatus(StrEnum):
+    PENDING_CONTACT = "pending_contact"
+    SEEKING = "seeking"
+    NO_INTENT = "no_intent"
+    UNREACHABLE = "unreachable"
+    PLACED = "placed"
+    CLOSED = "closed"
+
+
+class NoIntentReason(StrEnum):
+    EXAM_PREPARATION = "exam_preparation"
+    FURTHER_STUDY = "further_study"
+    HEALTH = "health"
+    FAMILY = "family"
+    OTHER = "other"
+
+
+class HardshipKind(StrEnum):
+    POVERTY_ALLEVIATED = "poverty_alleviated"  # 脱贫家庭
+    MINIMUM_SUBSIDY = "minimum_subsidy"  # 低保
+    ZERO_EMPLOYMENT = "zero_employment"  # 零就业家庭
+    DISABLED = "disabled"  # 残疾
+    SPECIAL_HARDSHIP = "special_hardship"  # 特困
+
+
+class DifficultyStatus(StrEnum):
+    NONE = "none"
+    CANDIDATE = "candidate"
+    DESIGNATED = "designated"
+
+
+class Degree(StrEnum):
+    ASSOCIATE = "associate"  # 专科
+    BACHELOR = "bachelor"  # 本科
+    MASTER = "master"  # 硕士
+    DOCTORATE = "doctorate"  # 博士
+
+
+class ContactChannel(StrEnum):
+    PHONE = "phone"
+    SMS = "sms"
+    WECHAT = "wechat"
+    HOME_VISIT = "home_visit"
+    WALK_IN = "walk_in"
+    ONLINE = "online"
+
+
+class ContactOutcome(StrEnum):
+    REACHED = "reached"
+    NO_ANSWER = "no_answer"
+    WRONG_NUMBER = "wrong_number"
+    REFUSED = "refused"
+    RELAYED_BY_FAMILY = "relayed_by_family"
+
+
+class ServiceKind(StrEnum):
+    POLICY_BRIEFING = "policy_briefing"
+    CAREER_GUIDANCE = "career_guidance"
+    JOB_REFERRAL = "job_referral"
+    TRAINING_OFFER = "training_offer"
+    INTERNSHIP_OFFER = "internship_offer"
+    STARTUP_TRAINING = "startup_training"
+    LOAN_HELP = "loan_help"
+    SUBSIDY_HELP = "subsidy_help"
+    GRASSROOTS_INFO = "grassroots_info"
+    COUNSELLING = "counselling"
+
+
+class PackageComponent(StrEnum):
+    GUIDANCE = "guidance"
+    REFERRAL = "referral"
+    TRAINING = "training"
+    INTERNSHIP = "internship"
+
+
+class ServiceResponse(StrEnum):
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    PENDING = "pending"
+
+
+class ReferralOutcome(StrEnum):
+    PENDING = "pending"
+    INTERVIEWED = "interviewed"
+    HIRED = "hired"
+    REJECTED = "rejected"
+    NO_SHOW = "no_show"
+    DECLINED = "declined"
+
+
+class PlacementKind(StrEnum):
+    CONTRACT_JOB = "contract_job"
+    FLEXIBLE_WORK = "flexible_work"
+    SELF_EMPLOYMENT = "self_employment"
+    GRASSROOTS_PROGRAMME = "grassroots_programme"
+    PUBLIC_WELFARE_POST = "public_welfare_post"
+    FURTHER_STUDY = "further_study"
+    ENLISTMENT = "enlistment"
+
+
+class EnrolmentKind(StrEnum):
+    TRAINING = "training"
+    INTERNSHIP = "internship"
+
+
+class TransferStatus(StrEnum):
+    REQUESTED = "requested"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class ImportStatus(StrEnum):
+    PREVIEWED = "previewed"
+    COMMITTED = "committed"
+    DISCARDED = "discarded"

@@ -1,7 +1,25 @@
 """Tables, one module per aggregate."""
 
+from caseflow.models.case import (
+    Case,
+    Classification,
+    ContactAttempt,
+    Enrolment,
+    EntrepreneurshipSupport,
+    JobPosting,
+    Placement,
+    Referral,
+    ServiceRecord,
+    Transfer,
+)
 from caseflow.models.event import EventLog, OutboxMessage, SimulatedClock
+from caseflow.models.graduate import Graduate, HardshipFlag, ImportBatch, ImportRejection
 from caseflow.models.process import ProcessInstance, ProcessVersion
+from caseflow.models.region import Region, User
 from caseflow.models.task import HumanTask
 
-__all__ = ["EventLog", "HumanTask", "OutboxMessage", "ProcessInstance", "ProcessVersion", "SimulatedClock"]
+__all__ = [
+    "Case", "Classification", "ContactAttempt", "Enrolment", "EntrepreneurshipSupport", "EventLog", "Graduate",
+    "HardshipFlag", "HumanTask", "ImportBatch", "ImportRejection", "JobPosting", "OutboxMessage", "Placement",
+    "ProcessInstance", "ProcessVersion", "Referral", "Region", "ServiceRecord", "SimulatedClock", "Transfer", "User",
+]

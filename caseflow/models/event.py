@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from caseflow.extensions import db
@@ -19,6 +19,7 @@ class EventLog(db.Model):
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(40))
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(Integer, index=True)
     task_id: Mapped[str | None] = mapped_column(String(36))
     idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
