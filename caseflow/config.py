@@ -24,6 +24,12 @@ def from_environment(instance_path: str) -> dict:
         "CASEFLOW_SWEEP_SECONDS": int(os.environ.get("CASEFLOW_SWEEP_SECONDS", "30")),
         "CASEFLOW_LEASE_SECONDS": int(os.environ.get("CASEFLOW_LEASE_SECONDS", "300")),
         "CASEFLOW_DEPLOY_ON_START": _flag("CASEFLOW_DEPLOY_ON_START", True),
+        # Policy parameters DOMAIN.md marks [param]: defaults, overridable per installation.
+        "CASEFLOW_DEFAULT_PROFILE": os.environ.get("CASEFLOW_DEFAULT_PROFILE", "jilin_1311"),
+        "CASEFLOW_FIRST_CONTACT_DAYS": int(os.environ.get("CASEFLOW_FIRST_CONTACT_DAYS", "30")),
+        "CASEFLOW_PACKAGE_DUE_DAYS": int(os.environ.get("CASEFLOW_PACKAGE_DUE_DAYS", "30")),
+        "CASEFLOW_HARDSHIP_FALLBACK": os.environ.get("CASEFLOW_HARDSHIP_FALLBACK", "11-30"),
+        "CASEFLOW_POST_PLACEMENT_CHECK": os.environ.get("CASEFLOW_POST_PLACEMENT_CHECK", "P3M"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",

@@ -49,6 +49,7 @@ class ReadyTask:
     task_id: str
     info: TaskSpecInfo
     process_id: str
+    region: str | None = None  # from the task data variable named by the `regionVariable` property
 
 
 @dataclass(frozen=True)
@@ -140,11 +141,35 @@ def _ready_ids(workflow: BpmnWorkflow) -> frozenset[str]:
     return frozenset(str(task.id) for task in workflow.get_tasks(state=TaskState.READY, manual=True))
 
 
+def _ready_task(task) -> ReadyTask:
+    info = describe_user_task(task.task_spec)
+    region_variable = info.properties.get("regionVariable")
+    region = task.data.get(region_variable) if region_variable else None
+    return ReadyTask(str(task.id), info, task.workflow.spec.name, str(region) if region else None)
+
+
+def _find_task(workflow: BpmnWorkflow, task_id):
+    if task_id in workflow.tasks:
+        return workflow.tasks[task_id]
+    return next((sp.tasks[task_id] for sp in workflow.subprocesses.values() if task_id in sp.tasks), None)
+
+
+def _prune_finished_subprocesses(workflow: BpmnWorkflow) -> None:
+    """Drop subprocesses whose calling task has finished: their results were merged into the caller, so
+    keeping them would only grow the stored state with every loop iteration."""
+    changed = True
+    while changed:
+        changed = False
+        for task_id in list(workflow.subprocesses):
+            caller = _find_task(workflow, task_id)
+            if caller is None or caller.has_state(TaskState.FINISHED_MASK):
+                del workflow.subprocesses[task_id]
+                changed = True
+
+
 def _snapshot(workflow: BpmnWorkflow, ready_before: frozenset[str]) -> Snapshot:
-    ready = tuple(
-        ReadyTask(str(task.id), describe_user_task(task.task_spec), task.workflow.spec.name)
-        for task in workflow.get_tasks(state=TaskState.READY, manual=True)
-    )
+    _prune_finished_subprocesses(workflow)
+    ready = tuple(_ready_task(task) for task in workflow.get_tasks(state=TaskState.READY, manual=True))
     messages = tuple(Message(event.event_definition.name, dict(event.payload or {}))
                      for event in workflow.get_events()
                      if isinstance(event.event_definition, MessageEventDefinition))

@@ -13,9 +13,9 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import OperationalError
 
 from caseflow import engine
-from caseflow.domain.actor import Actor
+from caseflow.domain.actor import Actor, lane_role
 from caseflow.domain.calendar import end_of_working_day
-from caseflow.domain.enums import HumanTaskState, InstanceStatus
+from caseflow.domain.enums import HumanTaskState, InstanceStatus, Role
 from caseflow.errors import N_, Conflict, NotFound
 from caseflow.extensions import db
 from caseflow.models import EventLog, HumanTask, OutboxMessage, ProcessInstance, ProcessVersion
@@ -30,7 +30,8 @@ OUTBOX = OutboxMessage.__table__
 # so SQLAlchemy compiles each shape once and the hot path skips statement construction entirely.
 _SELECT_INSTANCE = select(INSTANCE.c.id, INSTANCE.c.version_id, INSTANCE.c.state, INSTANCE.c.lock_version,
                           INSTANCE.c.region_code, INSTANCE.c.correlation_key, INSTANCE.c.status,
-                          INSTANCE.c.next_due, INSTANCE.c.lease_owner).where(INSTANCE.c.id == bindparam("b_id"))
+                          INSTANCE.c.next_due, INSTANCE.c.lease_owner, INSTANCE.c.assignee
+                          ).where(INSTANCE.c.id == bindparam("b_id"))
 _INSERT_INSTANCE = insert(INSTANCE).returning(INSTANCE.c.id)
 _UPDATE_INSTANCE = update(INSTANCE).where(INSTANCE.c.id == bindparam("b_id"),
                                           INSTANCE.c.lock_version == bindparam("b_version"))
@@ -54,6 +55,7 @@ class LoadedInstance:
     status: str
     next_due: datetime | None
     lease_owner: str | None
+    assignee: str | None
 
 
 def _conn():
@@ -92,8 +94,8 @@ def due_at(info: engine.TaskSpecInfo, created: datetime) -> datetime | None:
     return None
 
 
-def _write_tasks(instance_id: int, region_code: str, snapshot: engine.Snapshot, *, now: datetime,
-                 actor: Actor, completed_task_id: str | None) -> tuple[str, ...]:
+def _write_tasks(instance_id: int, region_code: str, assignee: str | None, snapshot: engine.Snapshot, *,
+                 now: datetime, actor: Actor, completed_task_id: str | None) -> tuple[str, ...]:
     ready_after = {task.task_id for task in snapshot.ready_tasks}
     if completed_task_id:
         _conn().execute(_COMPLETE_TASK, {"b_id": completed_task_id, "state": HumanTaskState.COMPLETED,
@@ -103,13 +105,18 @@ def _write_tasks(instance_id: int, region_code: str, snapshot: engine.Snapshot, 
                                         "state": HumanTaskState.CANCELLED, "completed_at": now})
     new = [task for task in snapshot.ready_tasks if task.task_id not in snapshot.ready_before]
     if new:
-        _conn().execute(_INSERT_TASK, [
-            {"id": task.task_id, "instance_id": instance_id, "process_id": task.process_id,
-             "bpmn_id": task.info.bpmn_id, "name": task.info.name, "lane": task.info.lane,
-             "form_key": task.info.form, "assignee": None, "region_code": region_code,
-             "state": HumanTaskState.READY, "created_at": now, "due_at": due_at(task.info, now)}
-            for task in new])
+        _conn().execute(_INSERT_TASK, _task_rows(instance_id, region_code, assignee, new, now))
     return tuple(task.task_id for task in new)
+
+
+def _task_rows(instance_id: int, region_code: str, assignee: str | None, tasks, now: datetime) -> list[dict]:
+    """Inbox rows for new ready tasks: caseworker-lane tasks go to the case's caseworker, others to the lane's
+    team queue; a task whose BPMN names a region variable is routed there (e.g. a transfer's target county)."""
+    return [{"id": task.task_id, "instance_id": instance_id, "process_id": task.process_id,
+             "bpmn_id": task.info.bpmn_id, "name": task.info.name, "lane": task.info.lane, "form_key": task.info.form,
+             "assignee": assignee if lane_role(task.info.lane) == Role.CASEWORKER else None,
+             "region_code": task.region or region_code, "state": HumanTaskState.READY, "created_at": now,
+             "due_at": due_at(task.info, now)} for task in tasks]
 
 
 def _write_outbox(instance_id: int, correlation_key: str | None, snapshot: engine.Snapshot, now: datetime) -> None:
@@ -124,15 +131,36 @@ def _status(snapshot: engine.Snapshot) -> str:
 
 
 def insert_instance(*, version_id: int, process_id: str, snapshot: engine.Snapshot, region_code: str,
-                    correlation_key: str | None, now: datetime, actor: Actor) -> int:
+                    correlation_key: str | None, now: datetime, actor: Actor, assignee: str | None = None) -> int:
     """Write a freshly started instance and its first inbox rows; return its id."""
     instance_id = _conn().execute(_INSERT_INSTANCE, {
         "version_id": version_id, "process_id": process_id, "status": _status(snapshot), "state": snapshot.state,
         "lock_version": 1, "next_due": snapshot.next_due, "region_code": region_code,
-        "correlation_key": correlation_key, "created_at": now, "updated_at": now}).scalar_one()
-    _write_tasks(instance_id, region_code, snapshot, now=now, actor=actor, completed_task_id=None)
+        "correlation_key": correlation_key, "assignee": assignee, "created_at": now, "updated_at": now}).scalar_one()
+    _write_tasks(instance_id, region_code, assignee, snapshot, now=now, actor=actor, completed_task_id=None)
     _write_outbox(instance_id, correlation_key, snapshot, now)
     return instance_id
+
+
+def insert_instances(items: list[dict], *, now: datetime, actor: Actor) -> list[int]:
+    """Write many freshly started instances at once (bulk handover); items hold version_id, process_id,
+    snapshot, region_code, correlation_key and assignee. Returns their ids in order."""
+    rows = [{"version_id": i["version_id"], "process_id": i["process_id"], "status": _status(i["snapshot"]),
+             "state": i["snapshot"].state, "lock_version": 1, "next_due": i["snapshot"].next_due,
+             "region_code": i["region_code"], "correlation_key": i["correlation_key"], "assignee": i["assignee"],
+             "created_at": now, "updated_at": now} for i in items]
+    ids = _conn().execute(insert(INSTANCE).returning(INSTANCE.c.id, sort_by_parameter_order=True), rows).scalars().all()
+    tasks, outbox = [], []
+    for instance_id, item in zip(ids, items, strict=True):
+        snapshot = item["snapshot"]
+        tasks += _task_rows(instance_id, item["region_code"], item["assignee"], snapshot.ready_tasks, now)
+        outbox += [{"instance_id": instance_id, "name": m.name, "payload": m.payload,
+                    "correlation_key": item["correlation_key"], "created_at": now} for m in snapshot.messages]
+    if tasks:
+        _conn().execute(_INSERT_TASK, tasks)
+    if outbox:
+        _conn().execute(_INSERT_OUTBOX, outbox)
+    return list(ids)
 
 
 def save_step(instance: LoadedInstance, snapshot: engine.Snapshot, *, now: datetime, actor: Actor,
@@ -148,7 +176,7 @@ def save_step(instance: LoadedInstance, snapshot: engine.Snapshot, *, now: datet
     result = _conn().execute(_UPDATE_INSTANCE, params)
     if result.rowcount != 1:
         raise Conflict(CHANGED_MEANWHILE)
-    created = _write_tasks(instance.id, instance.region_code, snapshot, now=now, actor=actor,
+    created = _write_tasks(instance.id, instance.region_code, instance.assignee, snapshot, now=now, actor=actor,
                            completed_task_id=completed_task_id)
     _write_outbox(instance.id, instance.correlation_key, snapshot, now)
     return created

@@ -1,0 +1,176 @@
+"""Opening cases from handed-over graduates: graduate rows, hardship flags, the case, its caseworker and its
+journey workflow, in bulk and inside the caller's transaction."""
+
+import heapq
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import islice
+
+from flask import current_app
+from sqlalchemy import bindparam, func, insert, select, update
+
+from caseflow import engine
+from caseflow.domain.actor import Actor
+from caseflow.domain.calendar import CHINA_TZ
+from caseflow.domain.enums import CaseStatus, EventAction, RegionLevel, Role
+from caseflow.domain.graduates import NewGraduate, route
+from caseflow.errors import N_, NotFound
+from caseflow.extensions import db
+from caseflow.models import Case, Graduate, HardshipFlag, Region, User
+from caseflow.services import protection
+from caseflow.services.clock import now as clock_now
+from caseflow.services.workflow import EVENT, insert_instances, spec_ref
+
+JOURNEY = "graduate_journey"
+CHUNK = 500
+GRADUATE, FLAG, CASE = Graduate.__table__, HardshipFlag.__table__, Case.__table__
+_SET_INSTANCE = update(CASE).where(CASE.c.id == bindparam("b_id")).values(instance_id=bindparam("b_instance"))
+
+
+def add_years(day: date, years: int) -> date:
+    """The same calendar day `years` later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def at_nine_beijing(day: date) -> datetime:
+    return datetime.combine(day, time(9, 0), CHINA_TZ).astimezone(UTC)
+
+
+class Routing:
+    """What handover needs to know about the installation's regions and caseworkers, loaded once per import."""
+
+    def __init__(self) -> None:
+        regions = db.session.execute(select(Region.code, Region.level, Region.profile)).all()
+        self.counties = {code for code, level, _ in regions if level == RegionLevel.COUNTY}
+        self.profiles = {code: profile for code, level, profile in regions
+                         if level == RegionLevel.PROVINCE and profile}
+        self.default_profile = current_app.config["CASEFLOW_DEFAULT_PROFILE"]
+        self._queues: dict[str, list] = {}
+
+    def profile(self, area_code: str | None) -> str:
+        return self.profiles.get((area_code or "")[:2], self.default_profile)
+
+    def caseworker(self, county: str | None) -> str | None:
+        """The least-loaded active caseworker of the county (balanced assignment); None if it has none."""
+        if county is None:
+            return None
+        if county not in self._queues:
+            self._queues[county] = _caseload_heap(county)
+        queue = self._queues[county]
+        if not queue:
+            return None
+        load, username = heapq.heappop(queue)
+        heapq.heappush(queue, (load + 1, username))
+        return username
+
+
+def _caseload_heap(county: str) -> list[tuple[int, str]]:
+    open_cases = (select(func.count()).select_from(CASE)
+                  .where(CASE.c.caseworker_id == User.id, CASE.c.closed_at.is_(None)).scalar_subquery())
+    rows = db.session.execute(
+        select(User.username, open_cases).where(User.role == Role.CASEWORKER, User.active.is_(True),
+                                                User.region_code.startswith(county))
+    ).all()
+    heap = [(count, username) for username, count in rows]
+    heapq.heapify(heap)
+    return heap
+
+
+def _journey_data(case_id: int, graduate: NewGraduate, profile: str) -> dict:
+    config = current_app.config
+    return {"case_id": case_id, "profile": profile, "hardship": bool(graduate.hardship),
+            "leaving_date": graduate.leaving_date.isoformat(),
+            "two_year_mark": at_nine_beijing(add_years(graduate.leaving_date, 2)).isoformat(),
+            "package_due_days": config["CASEFLOW_PACKAGE_DUE_DAYS"],
+            "hardship_fallback": config["CASEFLOW_HARDSHIP_FALLBACK"],
+            "post_placement_check": config["CASEFLOW_POST_PLACEMENT_CHECK"]}
+
+
+def _graduate_row(graduate: NewGraduate, cohort: int, batch_id: int | None) -> dict:
+    return {"cohort": cohort, "id_hash": protection.id_hash(graduate.id_number),
+            "id_encrypted": protection.encrypt(graduate.id_number), "id_masked": protection.mask_id(graduate.id_number),
+            "name": graduate.name, "gender": graduate.gender, "birth_date": graduate.birth_date,
+            "phone_encrypted": protection.encrypt(graduate.phone) if graduate.phone else None,
+            "phone_masked": protection.mask_phone(graduate.phone) if graduate.phone else None,
+            "school": graduate.school, "major_code": graduate.major_code, "major_name": graduate.major_name,
+            "degree": graduate.degree, "graduation_date": graduate.graduation_date,
+            "leaving_date": graduate.leaving_date, "origin": graduate.origin,
+            "hukou_area_code": graduate.hukou_area_code, "residence_area_code": graduate.residence_area_code,
+            "archive_location": graduate.archive_location, "import_batch_id": batch_id}
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _user_ids(usernames: set[str]) -> dict[str, int]:
+    if not usernames:
+        return {}
+    return dict(db.session.execute(select(User.username, User.id).where(User.username.in_(usernames))).all())
+
+
+def _open_chunk(graduates: list[NewGraduate], *, cohort: int, actor: Actor, batch_id: int | None,
+                routing: Routing, journey: tuple) -> int:
+    conn, now = db.session.connection(), clock_now()
+    graduate_ids = conn.execute(insert(GRADUATE).returning(GRADUATE.c.id, sort_by_parameter_order=True),
+                                [_graduate_row(g, cohort, batch_id) for g in graduates]).scalars().all()
+    flags = [{"graduate_id": gid, "kind": kind, "detail": g.hardship_detail, "evidence_source": "ledger"}
+             for gid, g in zip(graduate_ids, graduates, strict=True) for kind in g.hardship]
+    if flags:
+        conn.execute(insert(FLAG), flags)
+    counties = [route(g, routing.counties) for g in graduates]
+    assignees = [routing.caseworker(county) for county in counties]
+    user_ids = _user_ids({a for a in assignees if a})
+    case_rows = [{"graduate_id": gid, "cohort": cohort, "profile": routing.profile(county or g.hukou_area_code),
+                  "region_code": county or (g.hukou_area_code or g.residence_area_code or "")[:2],
+                  "county_code": county, "caseworker_id": user_ids.get(assignee), "status": CaseStatus.PENDING_CONTACT,
+                  "hardship_level": len(g.hardship), "handover_at": now,
+                  "first_contact_due": now + timedelta(days=current_app.config["CASEFLOW_FIRST_CONTACT_DAYS"]),
+                  "updated_at": now}
+                 for gid, g, county, assignee in zip(graduate_ids, graduates, counties, assignees, strict=True)]
+    case_ids = conn.execute(insert(CASE).returning(CASE.c.id, sort_by_parameter_order=True), case_rows).scalars().all()
+    version_id, sha, process_id, files = journey
+    items = [{"version_id": version_id, "process_id": process_id, "region_code": row["region_code"],
+              "correlation_key": f"case:{case_id}", "assignee": assignee,
+              "snapshot": engine.start(sha, process_id, files, _journey_data(case_id, g, row["profile"]))}
+             for case_id, g, row, assignee in zip(case_ids, graduates, case_rows, assignees, strict=True)]
+    instance_ids = insert_instances(items, now=now, actor=actor)
+    conn.execute(_SET_INSTANCE, [{"b_id": c, "b_instance": i} for c, i in zip(case_ids, instance_ids, strict=True)])
+    conn.execute(insert(EVENT), [{"at": now, "actor": actor.user_id, "action": EventAction.CASE_OPENED,
+                                  "instance_id": i, "case_id": c, "detail": {"batch": batch_id}}
+                                 for c, i in zip(case_ids, instance_ids, strict=True)])
+    return len(case_ids)
+
+
+def journey_ref() -> tuple[int, str, str, dict | None]:
+    """(version_id, sha, process_id, files) of the latest deployed graduate journey."""
+    from caseflow.models import ProcessVersion
+
+    version_id = db.session.execute(select(ProcessVersion.id).where(ProcessVersion.process_id == JOURNEY)
+                                    .order_by(ProcessVersion.id.desc()).limit(1)).scalar()
+    if version_id is None:
+        raise NotFound(N_("process %(process)s is not deployed"), process=JOURNEY)
+    return (version_id, *spec_ref(version_id))
+
+
+def open_cases(graduates: Iterable[NewGraduate], *, cohort: int, actor: Actor, batch_id: int | None = None) -> int:
+    """Open a case per graduate and start its journey, in the caller's transaction (no commit here).
+
+    Each case goes to the county of its residence or household registration (else the province pool) and to
+    that county's least-loaded caseworker. Returns how many cases were opened."""
+    routing, journey = Routing(), journey_ref()
+    return sum(_open_chunk(chunk, cohort=cohort, actor=actor, batch_id=batch_id, routing=routing, journey=journey)
+               for chunk in _chunks(graduates, CHUNK))
+
+
+def get_case_or_raise(case_id: int, actor: Actor) -> Case:
+    """A case the actor may see; cases outside the actor's region do not exist for them."""
+    case = db.session.get(Case, case_id)
+    if case is None or not actor.covers(case.region_code):
+        raise NotFound(N_("case not found"))
+    return case
