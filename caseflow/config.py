@@ -26,6 +26,8 @@ def from_environment(instance_path: str) -> dict:
         "CASEFLOW_DEPLOY_ON_START": _flag("CASEFLOW_DEPLOY_ON_START", True),
         # Policy parameters DOMAIN.md marks [param]: defaults, overridable per installation.
         "CASEFLOW_DEFAULT_PROFILE": os.environ.get("CASEFLOW_DEFAULT_PROFILE", "jilin_1311"),
+        "CASEFLOW_UNREACHABLE_ATTEMPTS": int(os.environ.get("CASEFLOW_UNREACHABLE_ATTEMPTS", "3")),
+        "CASEFLOW_UNREACHABLE_CHANNELS": int(os.environ.get("CASEFLOW_UNREACHABLE_CHANNELS", "2")),
         "CASEFLOW_FIRST_CONTACT_DAYS": int(os.environ.get("CASEFLOW_FIRST_CONTACT_DAYS", "30")),
         "CASEFLOW_PACKAGE_DUE_DAYS": int(os.environ.get("CASEFLOW_PACKAGE_DUE_DAYS", "30")),
         "CASEFLOW_HARDSHIP_FALLBACK": os.environ.get("CASEFLOW_HARDSHIP_FALLBACK", "11-30"),

@@ -33,6 +33,7 @@ class EventAction(StrEnum):
     VERSION_DEPLOYED = "version_deployed"
     CASE_OPENED = "case_opened"
     CASE_ASSIGNED = "case_assigned"
+    CASE_RECORDED = "case_recorded"
     LEDGER_IMPORTED = "ledger_imported"
 
 

@@ -113,10 +113,18 @@ def _restore(sha: str, process_id: str, files: dict | None, state: str) -> BpmnW
     return workflow
 
 
+def _run_engine_steps(workflow: BpmnWorkflow) -> None:
+    """BpmnWorkflow.do_engine_steps, pruning orphaned subprocesses between rounds (see the pruning note)."""
+    _prune_finished_subprocesses(workflow)
+    while workflow._do_engine_steps():
+        _prune_finished_subprocesses(workflow)
+    workflow.refresh_timers()
+
+
 def _step(workflow: BpmnWorkflow) -> None:
     try:
         workflow.refresh_timers()
-        workflow.do_engine_steps()
+        _run_engine_steps(workflow)
     except CaseflowError:
         raise
     except SpiffWorkflowException as exc:
@@ -155,15 +163,20 @@ def _find_task(workflow: BpmnWorkflow, task_id):
 
 
 def _prune_finished_subprocesses(workflow: BpmnWorkflow) -> None:
-    """Drop subprocesses whose calling task has finished: their results were merged into the caller, so
-    keeping them would only grow the stored state with every loop iteration."""
+    """Drop subprocesses whose calling task has finished or is gone.
+
+    A finished caller has merged the results already, so keeping its subprocess would only grow the stored
+    state with every loop iteration. A caller can also be gone: SpiffWorkflow 3.2 drops the running iteration
+    of a looped call activity when a boundary event interrupts the loop, but leaves that iteration's subprocess
+    (and its timers) behind, which breaks the next engine step."""
     changed = True
     while changed:
         changed = False
         for task_id in list(workflow.subprocesses):
             caller = _find_task(workflow, task_id)
             if caller is None or caller.has_state(TaskState.FINISHED_MASK):
-                del workflow.subprocesses[task_id]
+                for task in workflow.subprocesses.pop(task_id).tasks.values():
+                    workflow.event_manager.remove_task(task)
                 changed = True
 
 

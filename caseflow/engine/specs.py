@@ -96,10 +96,11 @@ def _invalid(exc: ValidationException, fallback_file: str | None = None) -> Inva
 
 
 def _used_files(parser: SpiffBpmnParser, process_id: str, subprocess_specs: dict) -> set[str]:
-    process_ids = [process_id, *subprocess_specs]
-    used = {parser.get_process_parser(pid).filename for pid in process_ids}
-    for pid in process_ids:
-        node = parser.get_process_parser(pid).node
+    # Embedded subprocesses appear among the subprocess specs but have no parser (and no file) of their own.
+    process_parsers = [p for p in map(parser.get_process_parser, [process_id, *subprocess_specs]) if p is not None]
+    used = {p.filename for p in process_parsers}
+    for process_parser in process_parsers:
+        node = process_parser.node
         for rule in node.iter(f"{{{_BPMN_NS}}}businessRuleTask"):
             decision = SpiffTaskParser._parse_extensions(rule).get("calledDecisionId")
             if decision in parser.dmn_parsers:

@@ -32,6 +32,8 @@ class Case(db.Model):
     last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_follow_up_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ever_seeking: Mapped[bool] = mapped_column(Boolean, default=False)
+    contact_details_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    package_requirement: Mapped[dict | None] = mapped_column(JSON)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closure_reason: Mapped[str | None] = mapped_column(String(30))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -20,6 +20,7 @@ class HumanTask(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     lane: Mapped[str | None] = mapped_column(String(50))
     form_key: Mapped[str | None] = mapped_column(String(100))
+    action: Mapped[str | None] = mapped_column(String(100))  # what completing it records on the case file
     assignee: Mapped[str | None] = mapped_column(String(100))
     region_code: Mapped[str] = mapped_column(String(12), default="")
     state: Mapped[str] = mapped_column(String(20), default=HumanTaskState.READY)

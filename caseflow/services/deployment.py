@@ -48,6 +48,15 @@ def get_form_or_raise(key: str | None) -> FormSpec:
     return form
 
 
+def workflow_data(form_key: str | None, data: dict) -> dict:
+    """The part of a form submission the workflow routes on: free-text fields stay in the case file."""
+    form = list_forms().get(form_key or "")
+    if form is None:
+        return dict(data)
+    free_text = {field.name for field in form.fields if field.type == "textarea"}
+    return {key: value for key, value in data.items() if key not in free_text}
+
+
 def read_bundle_files(directory: Path) -> dict[str, str]:
     """Every BPMN and DMN file of a workflows directory, by file name."""
     files = {}

@@ -12,6 +12,8 @@ from caseflow.errors import N_, Conflict, NotAllowed, NotFound
 from caseflow.extensions import db
 from caseflow.models import EventLog, HumanTask, ProcessInstance, ProcessVersion
 from caseflow.services.clock import now as clock_now
+from caseflow.services.deployment import workflow_data
+from caseflow.services.records import record_completion
 from caseflow.services.workflow import (
     TASK,
     committing,
@@ -121,13 +123,16 @@ def complete_task(task_id: str, *, actor: Actor, data: dict, idempotency_key: st
         raise
     instance = load_instance(task.instance_id)
     sha, process_id, files = spec_ref(instance.version_id)
-    snapshot = engine.complete_task(sha, process_id, files, instance.state, task_id=task_id, data=data)
     now = clock_now()
     try:
         with committing():
+            case = record_completion(task.action, instance.id, data, actor, now)
+            snapshot = engine.complete_task(sha, process_id, files, instance.state, task_id=task_id,
+                                            data=workflow_data(task.form_key, data))
             created = save_step(instance, snapshot, now=now, actor=actor, completed_task_id=task_id)
             log_event(actor=actor, action=EventAction.TASK_COMPLETED, now=now, instance_id=instance.id,
-                      task_id=task_id, idempotency_key=idempotency_key, task=task.bpmn_id, next_tasks=list(created))
+                      case_id=case.id if case else None, task_id=task_id, idempotency_key=idempotency_key,
+                      task=task.bpmn_id, name=task.name, data=data, next_tasks=list(created))
     except (Conflict, IntegrityError):
         if idempotency_key and (done := _replay(idempotency_key, task_id)):
             return done  # the same request won meanwhile

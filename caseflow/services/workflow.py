@@ -114,6 +114,7 @@ def _task_rows(instance_id: int, region_code: str, assignee: str | None, tasks, 
     team queue; a task whose BPMN names a region variable is routed there (e.g. a transfer's target county)."""
     return [{"id": task.task_id, "instance_id": instance_id, "process_id": task.process_id,
              "bpmn_id": task.info.bpmn_id, "name": task.info.name, "lane": task.info.lane, "form_key": task.info.form,
+             "action": task.info.properties.get("record", task.info.form),
              "assignee": assignee if lane_role(task.info.lane) == Role.CASEWORKER else None,
              "region_code": task.region or region_code, "state": HumanTaskState.READY, "created_at": now,
              "due_at": due_at(task.info, now)} for task in tasks]
@@ -182,10 +183,11 @@ def save_step(instance: LoadedInstance, snapshot: engine.Snapshot, *, now: datet
     return created
 
 
-def log_event(*, actor: Actor, action: str, now: datetime, instance_id: int | None = None,
+def log_event(*, actor: Actor, action: str, now: datetime, instance_id: int | None = None, case_id: int | None = None,
               task_id: str | None = None, idempotency_key: str | None = None, **detail) -> None:
     _conn().execute(_INSERT_EVENT, {"at": now, "actor": actor.user_id, "action": action, "instance_id": instance_id,
-                                    "task_id": task_id, "idempotency_key": idempotency_key, "detail": detail})
+                                    "case_id": case_id, "task_id": task_id, "idempotency_key": idempotency_key,
+                                    "detail": detail})
 
 
 def _is_lock_error(exc: OperationalError) -> bool:

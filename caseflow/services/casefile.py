@@ -1,0 +1,52 @@
+"""Things a caseworker records on a case file outside any task: a note, a contact attempt, a service, a
+referral outcome. One transaction each; a recorded placement tells the running journey."""
+
+from caseflow import engine
+from caseflow.domain.actor import Actor
+from caseflow.domain.enums import CaseStatus, EventAction
+from caseflow.domain.forms import validate
+from caseflow.errors import N_, Conflict, InvalidInput, NotAllowed
+from caseflow.services.cases import get_case_or_raise
+from caseflow.services.clock import now as clock_now
+from caseflow.services.deployment import get_form_or_raise
+from caseflow.services.records import RECORDERS
+from caseflow.services.workflow import committing, load_instance, log_event, save_step, spec_ref
+
+# Case-file actions and the form each one uses.
+ACTIONS = {"contact_attempt": "contact_attempt", "record_service": "record_service",
+           "referral_outcome": "referral_outcome"}
+PLACED_MESSAGE = "graduate_placed"
+
+
+def _tell_journey_placed(case, actor: Actor, now) -> None:
+    """Let a journey waiting in services or follow-up move on to closure; fine if it is elsewhere."""
+    instance = load_instance(case.instance_id)
+    sha, process_id, files = spec_ref(instance.version_id)
+    try:
+        snapshot = engine.deliver_message(sha, process_id, files, instance.state, name=PLACED_MESSAGE,
+                                          payload={"case_id": case.id})
+    except Conflict:
+        return
+    save_step(instance, snapshot, now=now, actor=actor)
+
+
+def record_on_case(case_id: int, action: str, submitted: dict, *, actor: Actor) -> dict:
+    """Validate and record a case-file action; returns the typed data that was recorded."""
+    case = get_case_or_raise(case_id, actor)
+    if action not in ACTIONS:
+        raise InvalidInput(N_("unknown case action %(action)s"), action=action)
+    if case.caseworker_id is None and not actor.may_work_lane("caseworker"):
+        raise NotAllowed(N_("only caseworkers may record on a case"))
+    data, errors = validate(get_form_or_raise(ACTIONS[action]), submitted)
+    if errors:
+        raise InvalidInput(N_("the form has errors: %(fields)s"), fields=", ".join(sorted(errors)), errors=errors)
+    now = clock_now()
+    with committing():
+        was_placed = case.status == CaseStatus.PLACED
+        RECORDERS[action](case, data, actor, now)
+        case.updated_at = now
+        log_event(actor=actor, action=EventAction.CASE_RECORDED, now=now, instance_id=case.instance_id,
+                  case_id=case.id, record=action, data=data)
+        if case.status == CaseStatus.PLACED and not was_placed and case.instance_id:
+            _tell_journey_placed(case, actor, now)
+    return data

@@ -1,0 +1,239 @@
+"""What completing a task records on the case file: contact attempts, classifications, services, placements,
+entrepreneurship steps, approvals. Each recorder runs inside the completion's unit of work."""
+
+from collections.abc import Callable
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from caseflow.domain.actor import Actor
+from caseflow.domain.enums import (
+    CaseStatus,
+    ContactOutcome,
+    DifficultyStatus,
+    PlacementKind,
+    ServiceKind,
+    ServiceResponse,
+    TransferStatus,
+)
+from caseflow.domain.package import COMPONENT_OF_SERVICE
+from caseflow.errors import N_, InvalidInput, NotFound
+from caseflow.extensions import db
+from caseflow.models import (
+    Case,
+    Classification,
+    ContactAttempt,
+    JobPosting,
+    Placement,
+    Referral,
+    ServiceRecord,
+    Transfer,
+)
+from caseflow.tasks.casework import entrepreneurship_of
+
+MAX_STARTUP_LOAN = 200_000  # yuan per person (seed 001 §(十))
+REACHED = (ContactOutcome.REACHED, ContactOutcome.RELAYED_BY_FAMILY)
+Recorder = Callable[[Case, dict, Actor, datetime], None]
+RECORDERS: dict[str, Recorder] = {}
+
+
+def recorder(*names: str):
+    def register(function: Recorder) -> Recorder:
+        for name in names:
+            RECORDERS[name] = function
+        return function
+    return register
+
+
+def _day(data: dict, key: str, now: datetime) -> date:
+    return date.fromisoformat(data[key]) if data.get(key) else now.date()
+
+
+def _placed(case: Case, *, kind: str, employer: str | None, start: date, actor: Actor, now: datetime,
+            verified_how: str | None = None) -> None:
+    db.session.add(Placement(case_id=case.id, kind=kind, employer=employer, start_date=start,
+                             verified_how=verified_how, verified_by=actor.user_id, recorded_at=now))
+    case.status = CaseStatus.PLACED
+
+
+@recorder("contact_attempt")
+def record_contact(case: Case, data: dict, actor: Actor, now: datetime) -> None:
+    db.session.add(ContactAttempt(case_id=case.id, at=now, channel=data["channel"], outcome=data["outcome"],
+                                  notes=data.get("notes"), by_user=actor.user_id))
+    case.last_contact_at = now
+    if data["outcome"] in REACHED:
+        case.first_reached_at = case.first_reached_at or now
+        if case.status == CaseStatus.UNREACHABLE:
+            case.status = CaseStatus.PENDING_CONTACT
+
+
+@recorder("approve_unreachable")
+def record_unreachable(case: Case, data: dict, actor: Actor, now: datetime) -> None:
+    if data.get("decision") == "approve":
+        case.status = CaseStatus.UNREACHABLE
+
+
+_STATUS_OF_CLASSIFICATION = {"seeking": CaseStatus.SEEKING, "no_intent": CaseStatus.NO_INTENT,
+                             "in_training": CaseStatus.SEEKING, "in_internship": CaseStatus.SEEKING}
+
+
+def _classify(case: Case, data: dict, actor: Actor, now: datetime, effective_key: str) -> None:
+    status = data["status"]
+    db.session.add(Classification(case_id=case.id, status=status, no_intent_reason=data.get("no_intent_reason"),
+                                  intended_industry=data.get("intended_industry"),
+                                  intended_occupation=data.get("intended_occupation"),
+                                  intended_place=data.get("intended_place"), effective_at=now, by_user=actor.user_id))
+    if status == "employed" and case.status != CaseStatus.PLACED:
+        _placed(case, kind=data.get("placement_kind") or PlacementKind.CONTRACT_JOB, employer=data.get("employer"),
+                start=_day(data, effective_key, now), actor=actor, now=now)
+    elif status in _STATUS_OF_CLASSIFICATION and case.status != CaseStatus.PLACED:
+        case.status = _STATUS_OF_CLASSIFICATION[status]
+        case.no_intent_reason = data.get("no_intent_reason") if status == "no_intent" else None
+        case.ever_seeking = case.ever_seeking or case.status == CaseStatus.SEEKING
+
+
+@recorder("classify")
+def record_classification(case: Case, data: dict, actor: Actor, now: datetime) -> None:
+    _classify(case, data, actor, now, "effective_on")
+
+
+@recorder("follow_up")
+def record_follow_up(case: Case, data: dict, actor: Actor, now: datetime) -> None:
+    db.session.add(ContactAttempt(case_id=case.id, at=now, channel=data["channel"], outcome=ContactOutcome.REACHED,
+                                  notes=data.get("notes"), by_user=actor.user_id))
+    case.last_contact_at = now
+    _classify(case, data, actor, now, "visited_on")
+
+
+def _link_referral(case: Case, record: ServiceRecord, posting_id: int | None, now: datetime) -> None:
+    if posting_id is None:
+        return
+    if db.session.get(JobPosting, posting_id) is None:
+        raise InvalidInput(N_("job posting %(posting)s does not exist"), posting=posting_id)
+    referral = db.session.scalars(select(Referral).where(Referral.case_id == case.id,
+                                                         Referral.posting_id == posting_id)).first()
+    if referral is None:
+        referral = Referral(case_id=case.id, posting_id=posting_id, pushed=False, sent_at=now, outcome="pending")
+        db.session.add(referral)
+    db.session.flush([record])
+    referral.service_record_id = record.id
+    if record.response == ServiceResponse.DECLINED:
+        referral.outcome = "declined"
+
+
+@recorder("record_service")
+def record_service(case: Case, data: dict, actor: Actor, now: datetime) -> None:
+    kind = data["kind"]
+    record = ServiceRecord(case_id=case.id, kind=kind, component=COMPONENT_OF_SERVICE.get(kind),
+                           at=now, channel=data.get("channel"), provider=data.get("provider"),
+                           response=data["response"], decline_reason=data.get("decline_reason"),
+                           notes=data.get("notes"), by_user=actor.user_id)
+    db.session.add(record)
+    if kind == ServiceKind.JOB_REFERRAL:
+        _link_referral(case, record, data.get("posting_id"), now)
+
+
+@recorder("referral_outcome")
+def record_referral_outcome(case: Case, data: dict, actor: Actor, now: datetime) -> None:
+    referral = db.session.get(Referral, int(data["referral_id"]))
+    if referral is None or referral.case_id != case.id:
+        raise NotFound(N_("referral not found"))
+    referral.outcome, referral.outcome_at = data["outcome"], now
+    if data["outcome"] == "hired" and case.status != CaseStatus.PLACED:
+        posting = db.session.get(JobPosting, referral.posting_id)
+        _placed(case, kind=PlacementKind.CONTRACT_JOB, employer=posting.employer,
+                start=_day(data, "outcome_on", now), actor=actor, now=now, verified_how="referral")
+
+
+@recorder("hardship_plan")
+def record_hardship_plan(case: Case, data: dict, actor: Actor, now: datetime) -> None:
+    db.session.add(ServiceRecord(case_id=case.id, kind=ServiceKind.COUNSELLING, component=None, at=now,
+                                 provider=data.get("mentor"), response=ServiceResponse.ACCEPTED,
+                                 notes=f"{data.get('goals', '')}\n{data.get('measures', '')}".strip(),
+                                 by_user=actor.user_id))
+
+
+@recorder("placement")
+def record_placement(case: Case, data: dict, actor: Actor, now: datetime) -> None:
+    _placed(case, kind=data["kind"], employer=data.get("employer"), start=_day(data, "start_date", now),
+            actor=actor, now=now, verified_how=data.get("verified_how"))
+
+
+@recorder("startup_training")
+def record_startup_training(case: Case, data: dict, actor: Actor, now: datetime) -> None:
+    entrepreneurship_of(case).training_completed_on = _day(data, "completed_on", now)
+    db.session.add(ServiceRecord(case_id=case.id, kind=ServiceKind.STARTUP_TRAINING, at=now,
+                                 response=ServiceResponse.ACCEPTED, provider=data.get("course"), by_user=actor.user_id))
+
+
+@recorder("business_registration")
+def record_business(case: Case, data: dict, actor: Actor, now: datetime) -> None:
+    support = entrepreneurship_of(case)
+    support.business_name, support.registered_on = data["business_name"], _day(data, "registered_on", now)
+    _placed(case, kind=PlacementKind.SELF_EMPLOYMENT, employer=support.business_name, start=support.registered_on,
+            actor=actor, now=now, verified_how="business registration")
+
+
+@recorder("startup_loan")
+def record_loan(case: Case, data: dict, actor: Actor, now: datetime) -> None:
+    amount = data.get("amount")
+    if amount is not None and not 0 < int(amount) <= MAX_STARTUP_LOAN:
+        raise InvalidInput(N_("a guaranteed startup loan is at most %(limit)s yuan"), limit=MAX_STARTUP_LOAN)
+    support = entrepreneurship_of(case)
+    support.loan_amount, support.loan_status = amount, data["status"]
+    if data["status"] != "not_requested":
+        db.session.add(ServiceRecord(case_id=case.id, kind=ServiceKind.LOAN_HELP, at=now,
+                                     response=ServiceResponse.ACCEPTED, by_user=actor.user_id))
+
+
+@recorder("subsidy_payment")
+def record_subsidy(case: Case, data: dict, actor: Actor, now: datetime) -> None:
+    entrepreneurship_of(case).subsidy_paid_on = _day(data, "paid_on", now)
+    db.session.add(ServiceRecord(case_id=case.id, kind=ServiceKind.SUBSIDY_HELP, at=now,
+                                 response=ServiceResponse.ACCEPTED, by_user=actor.user_id))
+
+
+@recorder("closure")
+def record_closure_request(case: Case, data: dict, actor: Actor, now: datetime) -> None:
+    case.closure_reason = data["closure_reason"]
+
+
+@recorder("approve_closure")
+def record_closure(case: Case, data: dict, actor: Actor, now: datetime) -> None:
+    if data.get("decision") == "approve":
+        case.status, case.closed_at = CaseStatus.CLOSED, now
+
+
+@recorder("post_placement_check")
+def record_post_placement(case: Case, data: dict, actor: Actor, now: datetime) -> None:
+    db.session.add(ContactAttempt(case_id=case.id, at=now, channel="phone", outcome=ContactOutcome.REACHED,
+                                  notes=f"post-placement check: still employed = {data['still_employed']}",
+                                  by_user=actor.user_id))
+
+
+@recorder("designate_difficulty")
+def record_designation(case: Case, data: dict, actor: Actor, now: datetime) -> None:
+    approved = data.get("decision") == "approve"
+    case.difficulty_status = DifficultyStatus.DESIGNATED if approved else DifficultyStatus.NONE
+
+
+@recorder("decide_transfer")
+def record_transfer_decision(case: Case, data: dict, actor: Actor, now: datetime) -> None:
+    transfer = db.session.scalars(select(Transfer).where(Transfer.case_id == case.id,
+                                                         Transfer.status == TransferStatus.REQUESTED)
+                                  .order_by(Transfer.id.desc())).first()
+    if transfer is not None:
+        approved = data.get("decision") == "approve"
+        transfer.status = TransferStatus.ACCEPTED if approved else TransferStatus.REJECTED
+        transfer.decided_at, transfer.decided_by = now, actor.user_id
+
+
+def record_completion(action: str | None, instance_id: int, data: dict, actor: Actor, now: datetime) -> Case | None:
+    """Apply what completing a task with `action` records on the instance's case; return the case."""
+    case = db.session.scalars(select(Case).where(Case.instance_id == instance_id)).first()
+    if case is None:
+        return None
+    if action in RECORDERS:
+        RECORDERS[action](case, data, actor, now)
+    case.updated_at = now
+    return case
