@@ -34,6 +34,7 @@ class EventAction(StrEnum):
     CASE_OPENED = "case_opened"
     CASE_ASSIGNED = "case_assigned"
     CASE_RECORDED = "case_recorded"
+    TRANSFER_REQUESTED = "transfer_requested"
     LEDGER_IMPORTED = "ledger_imported"
 
 

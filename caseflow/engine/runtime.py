@@ -1,6 +1,7 @@
 """Run workflow instances: start, complete, wake timers, deliver messages. State in, snapshot out."""
 
 import json
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -62,7 +63,7 @@ class Message:
 class Snapshot:
     """The result of one engine step: everything the app persists about an instance."""
 
-    state: str
+    state: bytes
     ready_before: frozenset[str]
     completed: bool
     next_due: datetime | None
@@ -103,11 +104,11 @@ def configure(*, operations: Mapping[str, Operation], now: Callable[[], datetime
     clockpatch.install(now)
 
 
-def _restore(sha: str, process_id: str, files: dict | None, state: str) -> BpmnWorkflow:
+def _restore(sha: str, process_id: str, files: dict | None, state: bytes) -> BpmnWorkflow:
     spec, subprocess_specs = get_specs(sha, process_id, files)
     try:
         workflow = loads(state, spec, subprocess_specs)
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, zlib.error) as exc:
         raise EngineError("instance state cannot be loaded: %(reason)s", reason=str(exc)) from exc
     workflow.script_engine = _script_engine
     return workflow
@@ -200,7 +201,7 @@ def start(sha: str, process_id: str, files: dict | None, data: Mapping) -> Snaps
     return _snapshot(workflow, frozenset())
 
 
-def complete_task(sha: str, process_id: str, files: dict | None, state: str, *, task_id: str,
+def complete_task(sha: str, process_id: str, files: dict | None, state: bytes, *, task_id: str,
                   data: Mapping) -> Snapshot:
     """Complete a ready user task with form data and run on to the next wait state."""
     workflow = _restore(sha, process_id, files, state)
@@ -219,7 +220,7 @@ def complete_task(sha: str, process_id: str, files: dict | None, state: str, *, 
     return _snapshot(workflow, before)
 
 
-def wake(sha: str, process_id: str, files: dict | None, state: str) -> Snapshot:
+def wake(sha: str, process_id: str, files: dict | None, state: bytes) -> Snapshot:
     """Fire every due timer of the instance and run on."""
     workflow = _restore(sha, process_id, files, state)
     before = _ready_ids(workflow)
@@ -227,7 +228,7 @@ def wake(sha: str, process_id: str, files: dict | None, state: str) -> Snapshot:
     return _snapshot(workflow, before)
 
 
-def deliver_message(sha: str, process_id: str, files: dict | None, state: str, *, name: str,
+def deliver_message(sha: str, process_id: str, files: dict | None, state: bytes, *, name: str,
                     payload: Mapping) -> Snapshot:
     """Deliver a named message to an instance that waits for it."""
     workflow = _restore(sha, process_id, files, state)

@@ -1,6 +1,11 @@
-"""Serialize instance state without its spec: specs are stored once per version and cached."""
+"""Serialize instance state without its spec: specs are stored once per version and cached.
+
+The state JSON is zlib-compressed: SpiffWorkflow serializes predicted (not yet reached) branches of the task
+tree too, so a journey's JSON is 15–35 KB, which compresses about 6:1 at a cost of ~0.1 ms.
+"""
 
 import json
+import zlib
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -34,16 +39,21 @@ _serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_config))
 _VERSION_KEY = _serializer.VERSION_KEY
 
 
-def dumps(workflow: BpmnWorkflow) -> str:
-    """State-only JSON of a workflow, tagged with the serializer format version."""
+def dumps(workflow: BpmnWorkflow) -> bytes:
+    """Compressed state-only JSON of a workflow, tagged with the serializer format version."""
     dct = _serializer.to_dict(workflow)
     dct[_VERSION_KEY] = _serializer.VERSION
-    return json.dumps(dct, separators=(",", ":"))
+    return zlib.compress(json.dumps(dct, separators=(",", ":")).encode(), 1)
 
 
-def loads(state: str, spec, subprocess_specs) -> BpmnWorkflow:
-    """Rebuild a workflow from state-only JSON and its (cached) specs."""
-    dct = json.loads(state)
+def decode(state: bytes) -> dict:
+    """The stored state as a dictionary (for inspection and tests)."""
+    return json.loads(zlib.decompress(state))
+
+
+def loads(state: bytes, spec, subprocess_specs) -> BpmnWorkflow:
+    """Rebuild a workflow from compressed state-only JSON and its (cached) specs."""
+    dct = decode(state)
     version = dct.pop(_VERSION_KEY, None)
     if version != _serializer.VERSION:
         raise ValueError(f"unsupported serializer format {version!r}; expected {_serializer.VERSION}")

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from caseflow.domain.enums import InstanceStatus
@@ -33,7 +33,7 @@ class ProcessInstance(db.Model):
     version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
     process_id: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20), default=InstanceStatus.RUNNING)
-    state: Mapped[str] = mapped_column(Text)
+    state: Mapped[bytes] = mapped_column(LargeBinary)
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
     next_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
     lease_owner: Mapped[str | None] = mapped_column(String(64))

@@ -1,11 +1,15 @@
 """Things a caseworker records on a case file outside any task: a note, a contact attempt, a service, a
 referral outcome. One transaction each; a recorded placement tells the running journey."""
 
+from sqlalchemy import select
+
 from caseflow import engine
 from caseflow.domain.actor import Actor
 from caseflow.domain.enums import CaseStatus, EventAction
 from caseflow.domain.forms import validate
 from caseflow.errors import N_, Conflict, InvalidInput, NotAllowed
+from caseflow.extensions import db
+from caseflow.models import Referral
 from caseflow.services.cases import get_case_or_raise
 from caseflow.services.clock import now as clock_now
 from caseflow.services.deployment import get_form_or_raise
@@ -50,3 +54,9 @@ def record_on_case(case_id: int, action: str, submitted: dict, *, actor: Actor) 
         if case.status == CaseStatus.PLACED and not was_placed and case.instance_id:
             _tell_journey_placed(case, actor, now)
     return data
+
+
+def list_referrals(case_id: int, *, actor: Actor) -> list[Referral]:
+    """The case's referrals, pushed and made by hand, newest first."""
+    case = get_case_or_raise(case_id, actor)
+    return list(db.session.scalars(select(Referral).where(Referral.case_id == case.id).order_by(Referral.id.desc())))

@@ -48,7 +48,7 @@ _INSERT_EVENT = insert(EVENT)
 class LoadedInstance:
     id: int
     version_id: int
-    state: str
+    state: bytes
     lock_version: int
     region_code: str
     correlation_key: str | None

@@ -44,7 +44,7 @@ def upgrade():
     sa.Column('version_id', sa.Integer(), nullable=False),
     sa.Column('process_id', sa.String(length=100), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('state', sa.Text(), nullable=False),
+    sa.Column('state', sa.LargeBinary(), nullable=False),
     sa.Column('lock_version', sa.Integer(), nullable=False),
     sa.Column('next_due', caseflow.models.types.UTCDateTime(), nullable=True),
     sa.Column('lease_owner', sa.String(length=64), nullable=True),
