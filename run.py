@@ -3,8 +3,15 @@
 import os
 
 from caseflow import create_app
+from caseflow.services.accounts import DEMO_PASSWORD, DEMO_USERS
 from caseflow.services.demo import seed_demo
 from caseflow.services.setup import prepare_database
+
+
+def print_demo_accounts() -> None:
+    print(f"Demo accounts (password: {DEMO_PASSWORD}):")
+    for username, name, role, region in DEMO_USERS:
+        print(f"  {username:<16} {role.value:<11} {region:<7} {name}")
 
 
 def main() -> None:
@@ -13,7 +20,8 @@ def main() -> None:
     app = create_app()
     with app.app_context():
         prepare_database()
-        seed_demo()
+        if seed_demo():
+            print_demo_accounts()
     host = os.environ.get("CASEFLOW_HOST", "127.0.0.1")
     port = int(os.environ.get("CASEFLOW_PORT", "5000"))
     print(f"Caseflow is running at http://{host}:{port}/", flush=True)

@@ -8,7 +8,7 @@ from sqlalchemy import event
 
 from caseflow import config, engine, models  # noqa: F401 (models register their tables)
 from caseflow.domain.clock import Clock
-from caseflow.extensions import babel, csrf, db, migrate
+from caseflow.extensions import babel, csrf, db, login_manager, migrate
 from caseflow.tasks import load_handlers
 
 SUPPORTED_LOCALES = ("zh_CN", "en")
@@ -33,6 +33,11 @@ def _select_locale() -> str:
     return request.accept_languages.best_match(SUPPORTED_LOCALES, default=DEFAULT_LOCALE)
 
 
+def _load_user(user_id: str):
+    user = db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
 def _secret_key(app: Flask) -> str:
     """A per-installation key kept in the instance folder when none is configured."""
     path = Path(app.instance_path, "secret_key")
@@ -54,6 +59,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(_load_user)
     babel.init_app(app, locale_selector=_select_locale,
                    default_translation_directories=str(config.PROJECT_DIR / "caseflow" / "translations"))
     with app.app_context():

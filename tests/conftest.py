@@ -63,7 +63,9 @@ def clock() -> Clock:
 
 def make_app(database_url: str, clock: Clock, **overrides):
     config = {"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "SECRET_KEY": "test",
-              "CASEFLOW_CLOCK": clock, "CASEFLOW_SCHEDULER": False, "CASEFLOW_SIMULATED_CLOCK": False}
+              "CASEFLOW_CLOCK": clock, "CASEFLOW_SCHEDULER": False, "CASEFLOW_SIMULATED_CLOCK": False,
+              # a cheap hash keeps sign-in tests fast; production keeps scrypt
+              "CASEFLOW_PASSWORD_METHOD": "pbkdf2:sha256:1000"}
     config.update(overrides)
     return create_app(config)
 

@@ -26,3 +26,23 @@ def count_events(action: str, instance_id: int | None = None) -> int:
     if instance_id is not None:
         query = query.where(EventLog.instance_id == instance_id)
     return db.session.scalar(query)
+
+
+def graduate(id_number="220102200301011234", *, hukou="220102", residence=None, hardship=(), leaving=None,
+             major_code="080901", name="张三"):
+    """A valid NewGraduate for tests (the default ID number passes the national checksum)."""
+    from datetime import date
+
+    from caseflow.domain.graduates import NewGraduate
+
+    return NewGraduate(id_number=id_number, name=name, gender="M", birth_date=date(2003, 1, 1), school="吉林大学",
+                       major_name="计算机科学与技术", major_code=major_code, degree="bachelor",
+                       graduation_date=date(2026, 6, 30), leaving_date=leaving or date(2026, 6, 30),
+                       phone="13912345678", hukou_area_code=hukou, residence_area_code=residence,
+                       hardship=tuple(hardship))
+
+
+def valid_id(prefix17: str) -> str:
+    from stdnum.cn import ric
+
+    return prefix17 + ric.calc_check_digit(prefix17)

@@ -35,6 +35,15 @@ class EventAction(StrEnum):
     CASE_ASSIGNED = "case_assigned"
     CASE_RECORDED = "case_recorded"
     TRANSFER_REQUESTED = "transfer_requested"
+    LOGGED_IN = "logged_in"
+    LOGIN_FAILED = "login_failed"
+    CASE_VIEWED = "case_viewed"
+    DATA_REVEALED = "data_revealed"
+    TASK_CLAIMED = "task_claimed"
+    TASK_RELEASED = "task_released"
+    DRAFT_SAVED = "draft_saved"
+    ACCESS_DENIED = "access_denied"
+    EXPORTED = "exported"
     LEDGER_IMPORTED = "ledger_imported"
 
 

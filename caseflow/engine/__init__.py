@@ -6,6 +6,7 @@ from caseflow.engine.runtime import (
     ReadyTask,
     ServiceContext,
     Snapshot,
+    active_elements,
     complete_task,
     configure,
     deliver_message,
@@ -15,7 +16,7 @@ from caseflow.engine.runtime import (
 from caseflow.engine.specs import Bundle, TaskSpecInfo, build_bundle, content_hash, get_specs, is_cached
 
 __all__ = [
-    "Bundle", "EngineError", "Message", "ReadyTask", "ServiceContext", "Snapshot", "TaskSpecInfo",
+    "active_elements", "Bundle", "EngineError", "Message", "ReadyTask", "ServiceContext", "Snapshot", "TaskSpecInfo",
     "build_bundle", "complete_task", "configure", "content_hash", "deliver_message", "get_specs",
     "is_cached", "start", "wake",
 ]

@@ -240,3 +240,19 @@ def deliver_message(sha: str, process_id: str, files: dict | None, state: bytes,
             _step(workflow)
             return _snapshot(workflow, before)
     raise Conflict("instance is not waiting for message %(message)s", message=name)
+
+
+_ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+
+
+def active_elements(sha: str, process_id: str, files: dict | None, state: bytes) -> list[tuple[str, list[str]]]:
+    """Where the instance is: per process from the top down, the BPMN ids of its active elements."""
+    workflow = _restore(sha, process_id, files, state)
+    layers = [workflow, *sorted(workflow.subprocesses.values(), key=lambda sp: sp.depth)]
+    result = []
+    for layer in layers:
+        ids = sorted({t.task_spec.bpmn_id for t in layer.tasks.values()
+                      if t.has_state(_ACTIVE) and getattr(t.task_spec, "bpmn_id", None)})
+        if ids:
+            result.append((layer.spec.name, ids))
+    return result

@@ -39,6 +39,7 @@ class ProcessInstance(db.Model):
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     correlation_key: Mapped[str | None] = mapped_column(String(100), index=True)
+    case_id: Mapped[int | None] = mapped_column(Integer, index=True)
     region_code: Mapped[str] = mapped_column(String(12), default="", index=True)
     assignee: Mapped[str | None] = mapped_column(String(100))  # owner of the instance's caseworker-lane tasks
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from flask_login import UserMixin
 from sqlalchemy import Boolean, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -20,7 +21,7 @@ class Region(db.Model):
     profile: Mapped[str | None] = mapped_column(String(30))  # service-package profile, set on provinces
 
 
-class User(db.Model):
+class User(UserMixin, db.Model):
     """A person who signs in: a role, and the region they act in."""
 
     __tablename__ = "app_user"
@@ -35,3 +36,7 @@ class User(db.Model):
     substitute_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     away_from: Mapped[date | None] = mapped_column(Date)
     away_until: Mapped[date | None] = mapped_column(Date)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from caseflow.domain.enums import HumanTaskState
@@ -15,6 +15,7 @@ class HumanTask(db.Model):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(Integer, index=True)
     process_id: Mapped[str] = mapped_column(String(100))
     bpmn_id: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200))
@@ -28,8 +29,10 @@ class HumanTask(db.Model):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by: Mapped[str | None] = mapped_column(String(100))
+    draft: Mapped[dict | None] = mapped_column(JSON)
 
     __table_args__ = (
         Index("ix_human_task_inbox_region", "state", "region_code", "due_at"),
         Index("ix_human_task_inbox_assignee", "state", "assignee", "due_at"),
+        Index("ix_human_task_inbox_lane", "state", "lane", "region_code", "due_at"),
     )

@@ -17,7 +17,7 @@ from caseflow.services.records import RECORDERS
 from caseflow.services.workflow import committing, load_instance, log_event, save_step, spec_ref
 
 # Case-file actions and the form each one uses.
-ACTIONS = {"contact_attempt": "contact_attempt", "record_service": "record_service",
+ACTIONS = {"note": "note", "contact_attempt": "contact_attempt", "record_service": "record_service",
            "referral_outcome": "referral_outcome"}
 PLACED_MESSAGE = "graduate_placed"
 
@@ -47,7 +47,8 @@ def record_on_case(case_id: int, action: str, submitted: dict, *, actor: Actor) 
     now = clock_now()
     with committing():
         was_placed = case.status == CaseStatus.PLACED
-        RECORDERS[action](case, data, actor, now)
+        if action in RECORDERS:  # a note lives in the audit trail only
+            RECORDERS[action](case, data, actor, now)
         case.updated_at = now
         log_event(actor=actor, action=EventAction.CASE_RECORDED, now=now, instance_id=case.instance_id,
                   case_id=case.id, record=action, data=data)

@@ -136,7 +136,7 @@ def _open_chunk(graduates: list[NewGraduate], *, cohort: int, actor: Actor, batc
     case_ids = conn.execute(insert(CASE).returning(CASE.c.id, sort_by_parameter_order=True), case_rows).scalars().all()
     version_id, sha, process_id, files = journey
     items = [{"version_id": version_id, "process_id": process_id, "region_code": row["region_code"],
-              "correlation_key": f"case:{case_id}", "assignee": assignee,
+              "correlation_key": f"case:{case_id}", "assignee": assignee, "case_id": case_id,
               "snapshot": engine.start(sha, process_id, files, _journey_data(case_id, g, row["profile"]))}
              for case_id, g, row, assignee in zip(case_ids, graduates, case_rows, assignees, strict=True)]
     instance_ids = insert_instances(items, now=now, actor=actor)

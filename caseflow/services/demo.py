@@ -1,23 +1,121 @@
-"""Demo data for a fresh installation, so a newcomer sees work at different stages."""
+"""Demo data for a fresh installation: the reference regions, demo users, job postings and a few hundred
+synthetic graduates whose cases stand at different stages of the journey."""
 
-from sqlalchemy import select
+import random
+from dataclasses import replace
+from datetime import timedelta
 
+from sqlalchemy import insert, select
+
+from caseflow import synth
 from caseflow.domain.actor import SYSTEM
+from caseflow.domain.enums import HumanTaskState
 from caseflow.extensions import db
-from caseflow.models import HumanTask, ProcessInstance
-from caseflow.services import instances
+from caseflow.models import Case, HumanTask, JobPosting, User
+from caseflow.services import accounts, cases, instances, regions, timers
+from caseflow.services.accounts import actor_for
+from caseflow.services.clock import get_clock
 
-DEMO_PROCESS = "demo_followup"
+DEMO_COUNTIES = ("220102", "220103")
+SEED = 2026
+HANDOVER_DAYS_AGO = 35  # so that some first contacts are already overdue when the demo opens
+PROGRESS_AFTER_DAYS = 12  # caseworkers got to the cases they have progressed twelve days after handover
 
 
-def seed_demo(count: int = 5) -> int:
-    """Start a few demo cases on a fresh database (some already past first contact); return how many."""
-    if db.session.scalars(select(ProcessInstance.id).limit(1)).first() is not None:
+def _task(case: Case, bpmn_id: str) -> HumanTask | None:
+    return db.session.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.bpmn_id == bpmn_id,
+                                                      HumanTask.state == HumanTaskState.READY)).first()
+
+
+def _do(case: Case, bpmn_id: str, actor, **data) -> bool:
+    task = _task(case, bpmn_id)
+    if task is None:
+        return False
+    instances.complete_task(task.id, actor=actor, data=data)
+    return True
+
+
+def _contact(case, actor, day, outcome="reached", channel="phone"):
+    return _do(case, "attempt", actor, channel=channel, outcome=outcome, contacted_on=day)
+
+
+def _classify(case, actor, day, status, **extra):
+    return _do(case, "classify", actor, status=status, startup_intent=extra.pop("startup_intent", False),
+               effective_on=day, **extra)
+
+
+def _services(case, actor, day, count):
+    kinds = ["career_guidance", "job_referral", "job_referral", "training_offer", "job_referral"]
+    for kind in kinds[:count]:
+        _do(case, "deliver", actor, kind=kind, response="accepted", delivered_on=day)
+
+
+def _advance_case(case: Case, actor, stage: int, day: str) -> None:
+    """Move one case to a stage of the journey, as its caseworker would have."""
+    if stage == 0:
+        return  # first contact still to do
+    if stage == 1:
+        for channel in ("phone", "sms", "phone"):
+            _contact(case, actor, day, outcome="no_answer", channel=channel)  # awaits the supervisor's approval
+        return
+    _contact(case, actor, day)
+    if stage == 2:
+        return  # reached, classification to do
+    plans = {3: ("no_intent", {"no_intent_reason": "exam_preparation"}),
+             4: ("employed", {"employer": "长春一汽富维", "placement_kind": "contract_job"}),
+             5: ("seeking", {"startup_intent": True}), 6: ("seeking", {"intended_industry": "软件"})}
+    status, extra = plans.get(stage, ("seeking", {}))
+    _classify(case, actor, day, status, **extra)
+    if stage == 5:
+        _do(case, "training", actor, course="syb", completed_on=day)
+    elif stage >= 6:
+        _services(case, actor, day, stage - 5)
+    elif stage == 4:
+        _do(case, "verify", actor, closure_reason="contract_job", verified_how="劳动合同", closed_on=day)
+
+
+def _postings(province: str, n: int) -> None:
+    if db.session.scalar(select(JobPosting.id).limit(1)) is None:
+        db.session.execute(insert(JobPosting), synth.job_postings(n, seed=SEED, province=province))
+        db.session.commit()
+
+
+def _graduates(n: int):
+    """Synthetic graduates, most of them living in the two demo counties."""
+    rng = random.Random(SEED)
+    for graduate in synth.graduates(n, seed=SEED, province="22"):
+        if rng.random() < 0.8:
+            graduate = replace(graduate, residence_area_code=rng.choice(DEMO_COUNTIES))
+        yield graduate
+
+
+def seed_demo(count: int = 300) -> int:
+    """On an empty database: regions, users, postings and `count` cases at different stages; returns cases."""
+    if db.session.scalar(select(Case.id).limit(1)) is not None:
         return 0
-    for n in range(count):
-        instance_id = instances.start_instance(DEMO_PROCESS, actor=SYSTEM, data={"demo_case": n + 1})
-        if n % 2:
-            task = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)).one()
-            instances.complete_task(task.id, actor=SYSTEM, data={
-                "channel": "phone", "outcome": "reached", "contacted_on": instances.clock_now().date().isoformat()})
+    regions.load_reference_regions()
+    accounts.seed_demo_users()
+    _postings("22", 120)
+    clock = get_clock()
+    clock.offset -= timedelta(days=HANDOVER_DAYS_AGO)
+    try:
+        cases.open_cases(_graduates(count), cohort=2026, actor=SYSTEM)
+        db.session.commit()
+        _advance_demo_cases()
+    finally:
+        clock.offset += timedelta(days=HANDOVER_DAYS_AGO)
+    timers.sweep()
     return count
+
+
+def _advance_demo_cases() -> None:
+    clock = get_clock()
+    clock.offset += timedelta(days=PROGRESS_AFTER_DAYS)
+    day = clock.now().date().isoformat()
+    users = {u.id: u for u in db.session.scalars(select(User))}
+    demo_cases = db.session.scalars(select(Case).where(Case.county_code.in_(DEMO_COUNTIES)).order_by(Case.id)).all()
+    for n, case in enumerate(demo_cases):
+        caseworker = users.get(case.caseworker_id)
+        if caseworker is not None:
+            _advance_case(case, actor_for(caseworker), n % 10, day)
+    clock.offset -= timedelta(days=PROGRESS_AFTER_DAYS)

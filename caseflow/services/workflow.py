@@ -30,7 +30,7 @@ OUTBOX = OutboxMessage.__table__
 # so SQLAlchemy compiles each shape once and the hot path skips statement construction entirely.
 _SELECT_INSTANCE = select(INSTANCE.c.id, INSTANCE.c.version_id, INSTANCE.c.state, INSTANCE.c.lock_version,
                           INSTANCE.c.region_code, INSTANCE.c.correlation_key, INSTANCE.c.status,
-                          INSTANCE.c.next_due, INSTANCE.c.lease_owner, INSTANCE.c.assignee
+                          INSTANCE.c.next_due, INSTANCE.c.lease_owner, INSTANCE.c.assignee, INSTANCE.c.case_id
                           ).where(INSTANCE.c.id == bindparam("b_id"))
 _INSERT_INSTANCE = insert(INSTANCE).returning(INSTANCE.c.id)
 _UPDATE_INSTANCE = update(INSTANCE).where(INSTANCE.c.id == bindparam("b_id"),
@@ -56,6 +56,7 @@ class LoadedInstance:
     next_due: datetime | None
     lease_owner: str | None
     assignee: str | None
+    case_id: int | None
 
 
 def _conn():
@@ -95,7 +96,7 @@ def due_at(info: engine.TaskSpecInfo, created: datetime) -> datetime | None:
 
 
 def _write_tasks(instance_id: int, region_code: str, assignee: str | None, snapshot: engine.Snapshot, *,
-                 now: datetime, actor: Actor, completed_task_id: str | None) -> tuple[str, ...]:
+                 now: datetime, actor: Actor, completed_task_id: str | None, case_id: int | None) -> tuple[str, ...]:
     ready_after = {task.task_id for task in snapshot.ready_tasks}
     if completed_task_id:
         _conn().execute(_COMPLETE_TASK, {"b_id": completed_task_id, "state": HumanTaskState.COMPLETED,
@@ -105,14 +106,15 @@ def _write_tasks(instance_id: int, region_code: str, assignee: str | None, snaps
                                         "state": HumanTaskState.CANCELLED, "completed_at": now})
     new = [task for task in snapshot.ready_tasks if task.task_id not in snapshot.ready_before]
     if new:
-        _conn().execute(_INSERT_TASK, _task_rows(instance_id, region_code, assignee, new, now))
+        _conn().execute(_INSERT_TASK, _task_rows(instance_id, region_code, assignee, new, now, case_id))
     return tuple(task.task_id for task in new)
 
 
-def _task_rows(instance_id: int, region_code: str, assignee: str | None, tasks, now: datetime) -> list[dict]:
+def _task_rows(instance_id: int, region_code: str, assignee: str | None, tasks, now: datetime,
+               case_id: int | None) -> list[dict]:
     """Inbox rows for new ready tasks: caseworker-lane tasks go to the case's caseworker, others to the lane's
     team queue; a task whose BPMN names a region variable is routed there (e.g. a transfer's target county)."""
-    return [{"id": task.task_id, "instance_id": instance_id, "process_id": task.process_id,
+    return [{"id": task.task_id, "instance_id": instance_id, "case_id": case_id, "process_id": task.process_id,
              "bpmn_id": task.info.bpmn_id, "name": task.info.name, "lane": task.info.lane, "form_key": task.info.form,
              "action": task.info.properties.get("record", task.info.form),
              "assignee": assignee if lane_role(task.info.lane) == Role.CASEWORKER else None,
@@ -138,7 +140,8 @@ def insert_instance(*, version_id: int, process_id: str, snapshot: engine.Snapsh
         "version_id": version_id, "process_id": process_id, "status": _status(snapshot), "state": snapshot.state,
         "lock_version": 1, "next_due": snapshot.next_due, "region_code": region_code,
         "correlation_key": correlation_key, "assignee": assignee, "created_at": now, "updated_at": now}).scalar_one()
-    _write_tasks(instance_id, region_code, assignee, snapshot, now=now, actor=actor, completed_task_id=None)
+    _write_tasks(instance_id, region_code, assignee, snapshot, now=now, actor=actor, completed_task_id=None,
+                 case_id=None)
     _write_outbox(instance_id, correlation_key, snapshot, now)
     return instance_id
 
@@ -149,12 +152,13 @@ def insert_instances(items: list[dict], *, now: datetime, actor: Actor) -> list[
     rows = [{"version_id": i["version_id"], "process_id": i["process_id"], "status": _status(i["snapshot"]),
              "state": i["snapshot"].state, "lock_version": 1, "next_due": i["snapshot"].next_due,
              "region_code": i["region_code"], "correlation_key": i["correlation_key"], "assignee": i["assignee"],
-             "created_at": now, "updated_at": now} for i in items]
+             "case_id": i.get("case_id"), "created_at": now, "updated_at": now} for i in items]
     ids = _conn().execute(insert(INSTANCE).returning(INSTANCE.c.id, sort_by_parameter_order=True), rows).scalars().all()
     tasks, outbox = [], []
     for instance_id, item in zip(ids, items, strict=True):
         snapshot = item["snapshot"]
-        tasks += _task_rows(instance_id, item["region_code"], item["assignee"], snapshot.ready_tasks, now)
+        tasks += _task_rows(instance_id, item["region_code"], item["assignee"], snapshot.ready_tasks, now,
+                            item.get("case_id"))
         outbox += [{"instance_id": instance_id, "name": m.name, "payload": m.payload,
                     "correlation_key": item["correlation_key"], "created_at": now} for m in snapshot.messages]
     if tasks:
@@ -178,7 +182,7 @@ def save_step(instance: LoadedInstance, snapshot: engine.Snapshot, *, now: datet
     if result.rowcount != 1:
         raise Conflict(CHANGED_MEANWHILE)
     created = _write_tasks(instance.id, instance.region_code, instance.assignee, snapshot, now=now, actor=actor,
-                           completed_task_id=completed_task_id)
+                           completed_task_id=completed_task_id, case_id=instance.case_id)
     _write_outbox(instance.id, instance.correlation_key, snapshot, now)
     return created
 

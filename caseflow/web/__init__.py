@@ -1,7 +1,8 @@
 """Blueprints and the one place domain errors become HTTP responses."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
+from flask_login import current_user
 
 from caseflow.errors import CaseflowError, InvalidSpec
 from caseflow.services.clock import refresh_simulated_clock
@@ -27,11 +28,24 @@ def _handle_domain_error(exc: CaseflowError):
     return render_template("errors/error.html", status=status, message=error_text(exc)), status
 
 
-def register(app: Flask) -> None:
-    from caseflow.web import api, home
+PUBLIC_ENDPOINTS = {"auth.login", "static", "home.set_language", "home.viewer_file"}
 
-    app.register_blueprint(home.bp)
-    app.register_blueprint(api.bp)
+
+def _require_sign_in():
+    """Every page but sign-in needs a signed-in user; programs get 401, people the sign-in page."""
+    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+        return None
+    if request.path.startswith("/api/"):
+        return jsonify(error="Unauthorized", message=gettext("sign in first")), 401
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def register(app: Flask) -> None:
+    from caseflow.web import api, auth, cases, home, inbox, tasks
+
+    for blueprint in (auth.bp, home.bp, inbox.bp, tasks.bp, cases.bp, api.bp):
+        app.register_blueprint(blueprint)
+    app.before_request(_require_sign_in)
     app.register_error_handler(CaseflowError, _handle_domain_error)
     if app.config["CASEFLOW_SIMULATED_CLOCK"]:
         app.before_request(refresh_simulated_clock)

@@ -8,10 +8,17 @@ from caseflow.services import instances
 from caseflow.web.session import current_actor
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+class UnsupportedBody(InvalidInput):
+    http_status = 415
+
 csrf.exempt(bp)
 
 
 def _json_body() -> dict:
+    if not request.is_json:  # a cross-site HTML form cannot send JSON, so the session cookie alone is safe here
+        raise UnsupportedBody(N_("send a JSON body (Content-Type: application/json)"))
     body = request.get_json(silent=True)
     if body is None:
         body = {}

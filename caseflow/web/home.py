@@ -1,60 +1,50 @@
-"""The demo console: instances, ready tasks, task forms."""
+"""The workflow console for administrators and process designers, the language switch, template helpers,
+and the diagram viewer's files (installed from the npm registry into node_modules/)."""
 
 import uuid
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 
-from caseflow.domain.forms import validate
-from caseflow.errors import Conflict
+from caseflow.config import PROJECT_DIR
+from caseflow.domain.enums import Role
+from caseflow.errors import N_, NotAllowed
 from caseflow.services import clock, deployment, instances
-from caseflow.web import error_text
 from caseflow.web.session import current_actor
 
 bp = Blueprint("home", __name__)
+VIEWER_DIR = PROJECT_DIR / "node_modules" / "bpmn-js" / "dist"
 
 
-@bp.get("/")
-def index():
+def _console_actor():
     actor = current_actor()
+    if not ({Role.ADMIN, Role.DESIGNER} & actor.roles):
+        raise NotAllowed(N_("only administrators and process designers may use the workflow console"))
+    return actor
+
+
+@bp.get("/console")
+def console():
+    actor = _console_actor()
     return render_template("home/index.html", instances=instances.list_instances(actor),
                            tasks=instances.list_ready_tasks(actor), versions=deployment.list_versions(),
                            now=clock.now(), simulated=clock.is_simulated())
 
 
-@bp.post("/instances")
+@bp.post("/console/instances")
 def start():
-    process_id = request.form.get("process_id", "demo_followup")
-    instance_id = instances.start_instance(process_id, actor=current_actor(), data={"started_from": "console"})
+    instance_id = instances.start_instance("demo_followup", actor=_console_actor(), data={"started_from": "console"})
     flash(_("Started instance %(id)s.", id=instance_id), "success")
-    return redirect(url_for("home.index"))
+    return redirect(url_for("home.console"))
 
 
-@bp.get("/tasks/<task_id>")
-def task_form(task_id: str):
-    task = instances.get_task_or_raise(task_id, current_actor())
-    form = deployment.get_form_or_raise(task.form_key)
-    return render_template("home/task.html", task=task, form=form, values={}, errors={})
-
-
-@bp.post("/tasks/<task_id>")
-def complete(task_id: str):
-    actor = current_actor()
-    task = instances.get_task_or_raise(task_id, actor)
-    form = deployment.get_form_or_raise(task.form_key)
-    data, errors = validate(form, request.form)
-    if errors:
-        return render_template("home/task.html", task=task, form=form, values=request.form,
-                               errors=errors), 400
-    try:
-        instances.complete_task(task_id, actor=actor, data=data,
-                                idempotency_key=request.form.get("idempotency_key") or None)
-    except Conflict as exc:
-        flash(error_text(exc), "warning")
-        return redirect(url_for("home.index")), 303
-    flash(_("Completed: %(task)s", task=task.name), "success")
-    return redirect(url_for("home.index")), 303
+@bp.get("/vendor/bpmn-js/<path:name>")
+def viewer_file(name: str):
+    if not VIEWER_DIR.is_dir():
+        abort(404)
+    return send_from_directory(VIEWER_DIR, name, max_age=86400)
 
 
 @bp.get("/lang/<code>")
@@ -69,4 +59,5 @@ def set_language(code: str):
 
 @bp.app_context_processor
 def _template_helpers():
-    return {"uuid": lambda: uuid.uuid4().hex, "get_locale": get_locale}
+    return {"uuid": lambda: uuid.uuid4().hex, "get_locale": get_locale, "current_user": current_user,
+            "viewer_installed": VIEWER_DIR.is_dir(), "Role": Role}

@@ -1,11 +1,11 @@
 """Who the current request acts as."""
 
-from caseflow.domain.actor import Actor
-from caseflow.domain.enums import Role
+from flask_login import current_user
 
-# Until sign-in lands (issue: caseworker workspace), the demo page acts as an installation-wide admin.
-DEMO_ACTOR = Actor("demo-admin", frozenset({Role.ADMIN, Role.CASEWORKER, Role.DESIGNER}), "")
+from caseflow.domain.actor import Actor
+from caseflow.services.accounts import actor_for
 
 
 def current_actor() -> Actor:
-    return DEMO_ACTOR
+    """The signed-in user as an actor (views are only reached signed in)."""
+    return actor_for(current_user)

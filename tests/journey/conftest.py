@@ -4,6 +4,7 @@ a supervisor, some open job postings; and helpers to drive a case through its ta
 from datetime import date, timedelta
 
 import pytest
+from helpers import graduate as helpers_graduate
 from sqlalchemy import select
 
 from caseflow.domain.actor import SYSTEM, Actor
@@ -19,9 +20,12 @@ CW_B = Actor("cw_b", frozenset({Role.CASEWORKER}), "220103")
 SV_B = Actor("sv_b", frozenset({Role.SUPERVISOR}), "220103")
 CW_H = Actor("cw_h", frozenset({Role.CASEWORKER}), "420102")
 SV_H = Actor("sv_h", frozenset({Role.SUPERVISOR}), "420102")
-REGIONS = [("22", "吉林省", RegionLevel.PROVINCE, None, "jilin_1311"), ("2201", "长春市", RegionLevel.CITY, "22", None),
-           ("220102", "南关区", RegionLevel.COUNTY, "2201", None), ("220103", "宽城区", RegionLevel.COUNTY, "2201", None),
-           ("42", "湖北省", RegionLevel.PROVINCE, None, "hubei"), ("4201", "武汉市", RegionLevel.CITY, "42", None),
+REGIONS = [("22", "吉林省", RegionLevel.PROVINCE, None, "jilin_1311"),
+           ("2201", "长春市", RegionLevel.CITY, "22", None),
+           ("220102", "南关区", RegionLevel.COUNTY, "2201", None),
+           ("220103", "宽城区", RegionLevel.COUNTY, "2201", None),
+           ("42", "湖北省", RegionLevel.PROVINCE, None, "hubei"),
+           ("4201", "武汉市", RegionLevel.CITY, "42", None),
            ("420102", "江岸区", RegionLevel.COUNTY, "4201", None)]
 
 
@@ -42,12 +46,7 @@ def province(app):
     return app
 
 
-def graduate(id_number="220102200301011234", *, hukou="220102", residence=None, hardship=(), leaving=date(2026, 6, 30),
-             major_code="080901") -> NewGraduate:
-    return NewGraduate(id_number=id_number, name="张三", gender="M", birth_date=date(2003, 1, 1), school="吉林大学",
-                       major_name="计算机科学与技术", major_code=major_code, degree="bachelor",
-                       graduation_date=date(2026, 6, 30), leaving_date=leaving, phone="13912345678",
-                       hukou_area_code=hukou, residence_area_code=residence, hardship=tuple(hardship))
+graduate = helpers_graduate
 
 
 def open_case(new_graduate: NewGraduate, cohort: int = 2026) -> int:

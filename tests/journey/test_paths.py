@@ -113,7 +113,8 @@ def entrepreneur(case_id, registered_on):
 def test_entrepreneur_within_two_years_of_leaving_gets_the_subsidy(province, clock):
     case_id = open_case(graduate(leaving=date(2026, 6, 30)))
     entrepreneur(case_id, "2028-06-29")
-    support = db.session.scalars(select(EntrepreneurshipSupport).where(EntrepreneurshipSupport.case_id == case_id)).one()
+    support = db.session.scalars(select(EntrepreneurshipSupport)
+                                 .where(EntrepreneurshipSupport.case_id == case_id)).one()
     assert support.subsidy_eligible is True and support.loan_amount == 150000
     assert ready_ids(case_id) == ["pay"]
     do(case_id, "pay", CW_A, paid_on="2028-07-15", amount=5000)
@@ -124,7 +125,8 @@ def test_entrepreneur_within_two_years_of_leaving_gets_the_subsidy(province, clo
 def test_entrepreneur_two_years_after_leaving_is_refused_the_subsidy(province, clock):
     case_id = open_case(graduate(leaving=date(2026, 6, 30)))
     entrepreneur(case_id, "2028-06-30")
-    support = db.session.scalars(select(EntrepreneurshipSupport).where(EntrepreneurshipSupport.case_id == case_id)).one()
+    support = db.session.scalars(select(EntrepreneurshipSupport)
+                                 .where(EntrepreneurshipSupport.case_id == case_id)).one()
     assert support.subsidy_eligible is False
     assert ready_ids(case_id) == ["verify"]
 
@@ -166,7 +168,8 @@ def test_case_transferred_to_another_county_moves_with_its_open_tasks(province, 
     assert (row.county_code, row.region_code) == ("220103", "220103")
     attempt = [t for t in ready(case_id) if t.bpmn_id == "attempt"][0]
     assert (attempt.region_code, attempt.assignee) == ("220103", "cw_b")
-    assert db.session.scalars(select(Transfer.status).where(Transfer.case_id == case_id)).one() == TransferStatus.ACCEPTED
+    status = db.session.scalars(select(Transfer.status).where(Transfer.case_id == case_id)).one()
+    assert status == TransferStatus.ACCEPTED
     do(case_id, "attempt", CW_B, **REACHED)
 
 

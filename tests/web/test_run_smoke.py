@@ -1,10 +1,13 @@
 """`python run.py` starts a real server that answers HTTP on 127.0.0.1."""
 
+import http.cookiejar
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -21,6 +24,14 @@ def _free_port(preferred: int = 5000) -> int:
             return probe.getsockname()[1]
 
 
+def _sign_in_and_open_inbox(base: str) -> str:
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    page = opener.open(f"{base}/login", timeout=10).read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    form = urllib.parse.urlencode({"username": "nanguan_cw1", "password": "caseflow-demo", "csrf_token": token})
+    return opener.open(f"{base}/login", data=form.encode(), timeout=10).read().decode()
+
+
 def test_run_py_serves_the_console_with_demo_data(tmp_path):
     port = _free_port()
     env = {**os.environ, "CASEFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'smoke.db'}",
@@ -33,14 +44,15 @@ def test_run_py_serves_the_console_with_demo_data(tmp_path):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and body is None:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as response:
                     assert response.status == 200
                     body = response.read().decode()
             except OSError:
                 assert server.poll() is None, server.stdout.read().decode()
                 time.sleep(0.3)
         assert body is not None, "run.py did not answer within 60 s"
-        assert "/tasks/" in body  # demo cases were seeded and their tasks are listed
+        inbox = _sign_in_and_open_inbox(f"http://127.0.0.1:{port}")
+        assert inbox.count("/tasks/") >= 5  # the demo caseworker's inbox holds real tasks of the demo province
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -1,0 +1,86 @@
+"""Accounts: sign-in with rate limiting, the actor a user acts as, and the demo users of a fresh install."""
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from caseflow.domain.actor import Actor
+from caseflow.domain.enums import EventAction, Role
+from caseflow.errors import N_, NotAllowed
+from caseflow.extensions import db
+from caseflow.models import EventLog, Region, User
+from caseflow.services.clock import now as clock_now
+from caseflow.services.workflow import log_event
+
+MAX_FAILURES, FAILURE_WINDOW = 5, timedelta(minutes=15)
+DEMO_PASSWORD = "caseflow-demo"
+# username, display name, role, region: two counties of Changchun plus their city and province
+DEMO_USERS = (
+    ("nanguan_cw1", "王丽（南关区就业服务专员）", Role.CASEWORKER, "220102"),
+    ("nanguan_cw2", "刘洋（南关区就业服务专员）", Role.CASEWORKER, "220102"),
+    ("nanguan_mentor", "赵敏（创业就业指导师）", Role.MENTOR, "220102"),
+    ("nanguan_sup", "陈刚（南关区就业服务中心主任）", Role.SUPERVISOR, "220102"),
+    ("kuancheng_cw1", "孙悦（宽城区就业服务专员）", Role.CASEWORKER, "220103"),
+    ("kuancheng_sup", "周强（宽城区就业服务中心主任）", Role.SUPERVISOR, "220103"),
+    ("changchun_sup", "吴静（长春市就业服务局）", Role.SUPERVISOR, "2201"),
+    ("jilin_designer", "郑凯（省流程设计）", Role.DESIGNER, "22"),
+    ("jilin_analyst", "何琳（省统计分析）", Role.ANALYST, "22"),
+    ("admin", "系统管理员", Role.ADMIN, "22"),
+)
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(user.username, frozenset({Role(user.role)}), user.region_code)
+
+
+def create_user(username: str, *, password: str, role: Role, region_code: str, display_name: str | None = None,
+                commit: bool = True) -> User:
+    user = User(username=username, display_name=display_name or username, role=role.value, region_code=region_code,
+                password_hash=generate_password_hash(password, method=current_app.config["CASEFLOW_PASSWORD_METHOD"]),
+                active=True)
+    db.session.add(user)
+    if commit:
+        db.session.commit()
+    return user
+
+
+def _recent_failures(username: str, now) -> int:
+    return db.session.scalar(select(func.count()).select_from(EventLog).where(
+        EventLog.action == EventAction.LOGIN_FAILED, EventLog.actor == username[:100],
+        EventLog.at > now - FAILURE_WINDOW))
+
+
+def authenticate(username: str, password: str, *, remote_addr: str | None) -> User:
+    """The user with these credentials; every failure is logged and five in 15 minutes lock the name out."""
+    now, username = clock_now(), (username or "").strip()
+    if _recent_failures(username, now) >= MAX_FAILURES:
+        raise NotAllowed(N_("too many failed sign-ins; try again in %(minutes)s minutes"),
+                         minutes=int(FAILURE_WINDOW.total_seconds() // 60))
+    user = db.session.scalars(select(User).where(User.username == username)).first()
+    if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
+        log_event(actor=_as(username), action=EventAction.LOGIN_FAILED, now=now, ip=remote_addr)
+        db.session.commit()
+        raise NotAllowed(N_("wrong user name or password"))
+    log_event(actor=actor_for(user), action=EventAction.LOGGED_IN, now=now, ip=remote_addr)
+    db.session.commit()
+    return user
+
+
+def _as(username: str) -> Actor:
+    return Actor(username[:100] or "-")
+
+
+def seed_demo_users() -> list[tuple[str, str, str]]:
+    """Create the demo users whose regions exist and who are missing; return (username, role, region) created."""
+    existing = set(db.session.scalars(select(User.username)))
+    regions = set(db.session.scalars(select(Region.code)))
+    created = []
+    for username, name, role, region in DEMO_USERS:
+        if username not in existing and region in regions:
+            create_user(username, password=DEMO_PASSWORD, role=role, region_code=region, display_name=name,
+                        commit=False)
+            created.append((username, role.value, region))
+    db.session.commit()
+    return created

@@ -1,0 +1,172 @@
+"""The task inbox: my tasks and my team's queue, filtered, searched, sorted and paged over the human-task
+projection (never a workflow), plus claiming, releasing and drafts."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select, update
+
+from caseflow.domain.actor import Actor
+from caseflow.domain.calendar import working_days_between
+from caseflow.domain.enums import EventAction, HumanTaskState, Role
+from caseflow.domain.schedule import beijing_day
+from caseflow.errors import N_, Conflict, NotAllowed
+from caseflow.extensions import db
+from caseflow.models import Case, Graduate, HumanTask
+from caseflow.services.clock import now as clock_now
+from caseflow.services.instances import get_task_or_raise
+from caseflow.services.workflow import log_event
+
+PAGE_SIZE = 50
+DUE_SOON_WORKING_DAYS = 2
+STAGES = ("contact_round", "case_work", "intent_recheck", "service_package", "seeker_services", "monthly_visit",
+          "hardship_support", "entrepreneurship", "case_closure", "graduate_journey")
+
+
+def region_clause(column, prefix: str):
+    """`column` lies in the region `prefix` (area codes nest by prefix), as an index-friendly range."""
+    if not prefix:
+        return True
+    return and_(column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1))
+
+
+def due_badge(due_at: datetime | None, now: datetime) -> str:
+    """on_track, due_soon (within two working days) or overdue."""
+    if due_at is None:
+        return "on_track"
+    if due_at < now:
+        return "overdue"
+    return "due_soon" if working_days_between(beijing_day(now), beijing_day(due_at)) <= DUE_SOON_WORKING_DAYS \
+        else "on_track"
+
+
+@dataclass(frozen=True)
+class InboxQuery:
+    scope: str = "mine"  # mine | team
+    task: str | None = None  # BPMN task id
+    stage: str | None = None  # process id
+    hardship: bool = False
+    overdue: bool = False
+    search: str | None = None
+    sort: str = "due"  # due | created | name
+    page: int = 1
+
+
+@dataclass
+class InboxRow:
+    task: HumanTask
+    graduate_name: str | None
+    id_masked: str | None
+    case_status: str | None
+    hardship: bool
+    badge: str
+
+
+@dataclass
+class InboxPage:
+    rows: list[InboxRow]
+    total: int
+    page: int
+    pages: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _scope(actor: Actor, scope: str):
+    ready = (HumanTask.state == HumanTaskState.READY, region_clause(HumanTask.region_code, actor.region_code))
+    if scope == "team":
+        lanes = [role.value.capitalize() for role in actor.roles if role != Role.SYSTEM]
+        return (*ready, HumanTask.assignee.is_(None), func.lower(HumanTask.lane).in_([lane.lower() for lane in lanes]))
+    return (*ready, HumanTask.assignee == actor.user_id)
+
+
+def _filters(query: InboxQuery, now: datetime) -> list:
+    clauses = []
+    if query.task:
+        clauses.append(HumanTask.bpmn_id == query.task)
+    if query.stage:
+        clauses.append(HumanTask.process_id == query.stage)
+    if query.hardship:
+        clauses.append(Case.hardship_level > 0)
+    if query.overdue:
+        clauses.append(HumanTask.due_at < now)
+    if query.search:
+        text = query.search.strip()
+        clauses.append(or_(Graduate.name.contains(text, autoescape=True),
+                           Graduate.id_masked.endswith(text[-4:].upper(), autoescape=True)))
+    return clauses
+
+
+_ORDER = {"due": (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at),
+          "created": (HumanTask.created_at.desc(),), "name": (Graduate.name, HumanTask.due_at)}
+
+
+def list_inbox(actor: Actor, query: InboxQuery) -> InboxPage:
+    """One page of the actor's inbox, with counts for the tabs."""
+    now = clock_now()
+    base = (select(HumanTask, Graduate.name, Graduate.id_masked, Case.status, Case.hardship_level)
+            .outerjoin(Case, Case.id == HumanTask.case_id).outerjoin(Graduate, Graduate.id == Case.graduate_id)
+            .where(*_scope(actor, query.scope), *_filters(query, now)))
+    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    page = max(1, query.page)
+    rows = db.session.execute(base.order_by(*_ORDER.get(query.sort, _ORDER["due"]))
+                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return InboxPage(
+        rows=[InboxRow(task, name, masked, status, bool(level), due_badge(task.due_at, now))
+              for task, name, masked, status, level in rows],
+        total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)), counts=inbox_counts(actor, now))
+
+
+def inbox_counts(actor: Actor, now: datetime) -> dict[str, int]:
+    """How many tasks are mine, in my team's queue, and overdue among mine."""
+    def count(*clauses) -> int:
+        return db.session.scalar(select(func.count()).select_from(HumanTask).where(*clauses))
+    return {"mine": count(*_scope(actor, "mine")), "team": count(*_scope(actor, "team")),
+            "overdue": count(*_scope(actor, "mine"), HumanTask.due_at < now)}
+
+
+def task_types(actor: Actor) -> list[tuple[str, str]]:
+    """(BPMN task id, name) of the task types open in the actor's region, for the filter list."""
+    return list(db.session.execute(
+        select(HumanTask.bpmn_id, func.min(HumanTask.name)).where(
+            HumanTask.state == HumanTaskState.READY, region_clause(HumanTask.region_code, actor.region_code))
+        .group_by(HumanTask.bpmn_id).order_by(HumanTask.bpmn_id)).all())
+
+
+def claim_task(task_id: str, *, actor: Actor) -> HumanTask:
+    """Take a task from the team queue; a task someone else claimed meanwhile is a Conflict."""
+    task = get_task_or_raise(task_id, actor)
+    if not actor.may_work_lane(task.lane):
+        raise NotAllowed(N_("only the %(role)s role may complete this task"), role=task.lane)
+    result = db.session.execute(update(HumanTask).where(HumanTask.id == task.id, HumanTask.assignee.is_(None),
+                                                        HumanTask.state == HumanTaskState.READY)
+                                .values(assignee=actor.user_id))
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise Conflict(N_("this task was claimed by someone else meanwhile"))
+    log_event(actor=actor, action=EventAction.TASK_CLAIMED, now=clock_now(), instance_id=task.instance_id,
+              case_id=task.case_id, task_id=task.id)
+    db.session.commit()
+    return task
+
+
+def release_task(task_id: str, *, actor: Actor) -> None:
+    """Put a task one holds back into the team queue."""
+    task = get_task_or_raise(task_id, actor)
+    if task.assignee != actor.user_id:
+        raise NotAllowed(N_("only the person holding a task can release it"))
+    task.assignee = None
+    log_event(actor=actor, action=EventAction.TASK_RELEASED, now=clock_now(), instance_id=task.instance_id,
+              case_id=task.case_id, task_id=task.id)
+    db.session.commit()
+
+
+def save_draft(task_id: str, values: dict, *, actor: Actor) -> None:
+    """Keep what the user typed so far; completing the task later clears it."""
+    task = get_task_or_raise(task_id, actor)
+    if task.state != HumanTaskState.READY:
+        raise Conflict(N_("this task is no longer open"))
+    task.draft = {key: str(value)[:2000] for key, value in values.items()
+                  if key not in ("csrf_token", "idempotency_key")}
+    log_event(actor=actor, action=EventAction.DRAFT_SAVED, now=clock_now(), instance_id=task.instance_id,
+              case_id=task.case_id, task_id=task.id)
+    db.session.commit()

@@ -1,0 +1,64 @@
+"""The case file: one page per graduate, search, export, reveal, and recording from the case file."""
+
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from caseflow.errors import InvalidInput
+from caseflow.services import case_view, casefile, deployment
+from caseflow.web import error_text
+from caseflow.web.session import current_actor
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+
+@bp.get("")
+def search():
+    text = (request.args.get("q") or "").strip() or None
+    page = request.args.get("page", 1, type=int)
+    rows, total = case_view.search_cases(current_actor(), text, page=page)
+    return render_template("cases/search.html", rows=rows, total=total, q=text or "", page=page)
+
+
+@bp.get("/export.xlsx")
+def export():
+    data = case_view.export_cases(current_actor(), (request.args.get("q") or "").strip() or None)
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": "attachment; filename=cases.xlsx"})
+
+
+def _render(case_id: int, *, revealed=None, action_errors=None, status=200):
+    view = case_view.case_file(case_id, actor=current_actor())
+    forms = {action: deployment.get_form_or_raise(form) for action, form in casefile.ACTIONS.items()}
+    return render_template("cases/show.html", view=view, forms=forms, revealed=revealed,
+                           action_errors=action_errors or {}), status
+
+
+@bp.get("/<int:case_id>")
+def show(case_id: int):
+    return _render(case_id)
+
+
+@bp.post("/<int:case_id>/reveal")
+def reveal(case_id: int):
+    try:
+        revealed = case_view.reveal(case_id, reason=request.form.get("reason", ""), actor=current_actor())
+    except InvalidInput as exc:
+        flash(error_text(exc), "warning")
+        return redirect(url_for("cases.show", case_id=case_id)), 303
+    return _render(case_id, revealed=revealed)
+
+
+@bp.post("/<int:case_id>/actions/<action>")
+def record(case_id: int, action: str):
+    try:
+        casefile.record_on_case(case_id, action, request.form.to_dict(), actor=current_actor())
+    except InvalidInput as exc:
+        flash(error_text(exc), "warning")
+        return _render(case_id, action_errors={action: exc.params.get("errors", {})}, status=400)
+    flash(_("Recorded."), "success")
+    return redirect(url_for("cases.show", case_id=case_id)), 303
+
+
+@bp.get("/<int:case_id>/diagram.json")
+def diagram(case_id: int):
+    return jsonify(case_view.diagram(case_id, actor=current_actor()))

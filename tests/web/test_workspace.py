@@ -1,0 +1,175 @@
+"""The caseworker workspace through the Flask client: sign-in, inbox, task forms, the case file, region scope."""
+
+import io
+import re
+
+import pytest
+from conftest import csrf_token, login
+from helpers import graduate, valid_id
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from caseflow.domain.actor import SYSTEM
+from caseflow.domain.enums import EventAction, HumanTaskState
+from caseflow.extensions import db
+from caseflow.models import Case, EventLog, HumanTask
+from caseflow.services import cases
+
+REACHED = {"channel": "phone", "outcome": "reached", "contacted_on": "2026-07-01"}
+
+
+@pytest.fixture
+def two_counties(app, demo_users):
+    """A case in 南关区 (220102) named 张三 and one in 宽城区 (220103) named 李四."""
+    with app.app_context():
+        cases.open_cases([graduate(valid_id("22010220030101123"), hukou="220102", name="张三"),
+                          graduate(valid_id("22010320030202456"), hukou="220103", name="李四")],
+                         cohort=2026, actor=SYSTEM)
+        db.session.commit()
+        ids = dict(db.session.execute(select(Case.county_code, Case.id)).all())
+        tasks = {county: db.session.scalars(select(HumanTask.id).where(HumanTask.case_id == case_id)).one()
+                 for county, case_id in ids.items()}
+        owner = db.session.scalar(select(HumanTask.assignee).where(HumanTask.id == tasks["220102"]))
+    return {"a": ids["220102"], "b": ids["220103"], "task_a": tasks["220102"], "task_b": tasks["220103"],
+            "owner_a": owner}
+
+
+def events(app, action) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(EventLog).where(EventLog.action == action))
+
+
+def english(client):
+    client.get("/lang/en")
+
+
+def test_sign_in_with_a_wrong_password_is_refused_and_five_failures_lock_the_name(client, demo_users):
+    for _ in range(5):
+        assert login(client, "nanguan_cw1", "wrong").status_code == 401
+    assert login(client, "nanguan_cw1").status_code == 401  # even the right password, for 15 minutes
+    assert login(client, "nanguan_cw2").status_code == 302
+
+
+def test_post_without_csrf_token_is_refused(client, demo_users):
+    assert client.post("/login", data={"username": "admin", "password": "caseflow-demo"}).status_code == 400
+
+
+def test_inbox_lists_my_tasks_with_due_badges_and_search(app, client, two_counties):
+    login(client, two_counties["owner_a"])
+    english(client)
+    html = client.get("/inbox").get_data(as_text=True)
+    assert "Record a contact attempt" in html and "张三" in html and "李四" not in html
+    assert "On track" in html
+    assert "张三" in client.get("/inbox?q=张").get_data(as_text=True)
+    assert "张三" not in client.get("/inbox?q=王").get_data(as_text=True)
+    assert "张三" in client.get("/inbox?q=" + valid_id("22010220030101123")[-4:]).get_data(as_text=True)
+    assert "No task matches" in client.get("/inbox?overdue=1").get_data(as_text=True)
+
+
+def test_supervisor_claims_from_the_team_queue_and_releases(app, client, two_counties):
+    login(client, two_counties["owner_a"])
+    token = csrf_token(client, f"/tasks/{two_counties['task_a']}")
+    for channel in ("phone", "sms", "phone"):
+        with app.app_context():
+            task_id = db.session.scalars(select(HumanTask.id).where(HumanTask.case_id == two_counties["a"],
+                                                                    HumanTask.state == HumanTaskState.READY)).one()
+        client.post(f"/tasks/{task_id}", data={"csrf_token": token, "channel": channel, "outcome": "no_answer",
+                                                "contacted_on": "2026-07-01"})
+    login(client, "nanguan_sup")
+    english(client)
+    team = client.get("/inbox?scope=team").get_data(as_text=True)
+    approval = re.search(r'/tasks/([0-9a-f-]{36})"', team).group(1)
+    token = csrf_token(client, "/inbox?scope=team")
+    assert client.post(f"/tasks/{approval}/claim", data={"csrf_token": token}).status_code == 303
+    assert "Approve the unreachable status" in client.get("/inbox").get_data(as_text=True)
+    login(client, "changchun_sup")
+    token = csrf_token(client, "/inbox?scope=team")
+    again = client.post(f"/tasks/{approval}/claim", data={"csrf_token": token}, follow_redirects=True)
+    assert "claimed by someone else" in again.get_data(as_text=True) or "已被他人领取" in again.get_data(as_text=True)
+    assert events(app, EventAction.TASK_CLAIMED) == 1
+
+
+def test_task_form_validates_saves_a_draft_completes_and_reports_the_second_completion(app, client, two_counties):
+    login(client, two_counties["owner_a"])
+    english(client)
+    url = f"/tasks/{two_counties['task_a']}"
+    token = csrf_token(client, url)
+    missing = client.post(url, data={"csrf_token": token, "channel": "phone"})
+    assert missing.status_code == 400 and "This field is required." in missing.get_data(as_text=True)
+    client.post(f"{url}/draft", data={"csrf_token": token, "channel": "wechat", "notes": "打过两次"})
+    assert 'value="wechat" selected' in client.get(url).get_data(as_text=True)
+    done = client.post(url, data={"csrf_token": token, **REACHED}, follow_redirects=True)
+    assert "Completed: Record a contact attempt" in done.get_data(as_text=True)
+    again = client.post(url, data={"csrf_token": token, **REACHED}, follow_redirects=True)
+    assert f"already completed by {two_counties['owner_a']}" in again.get_data(as_text=True)
+    assert events(app, EventAction.TASK_COMPLETED) == 1
+
+
+def test_case_file_shows_masked_data_timeline_and_reveals_with_a_reason(app, client, two_counties):
+    login(client, two_counties["owner_a"])
+    english(client)
+    url = f"/cases/{two_counties['a']}"
+    html = client.get(url).get_data(as_text=True)
+    full_id = valid_id("22010220030101123")
+    assert "220102********" + full_id[-4:] in html and full_id not in html and "139****5678" in html
+    assert "Case opened from the handover ledger" in html
+    token = csrf_token(client, url)
+    refused = client.post(f"{url}/reveal", data={"csrf_token": token, "reason": ""}, follow_redirects=True)
+    assert full_id not in refused.get_data(as_text=True)
+    shown = client.post(f"{url}/reveal", data={"csrf_token": token, "reason": "电话回访核对身份"})
+    assert full_id in shown.get_data(as_text=True) and "13912345678" in shown.get_data(as_text=True)
+    assert events(app, EventAction.DATA_REVEALED) == 1 and events(app, EventAction.CASE_VIEWED) >= 2
+
+
+def test_contact_attempt_and_note_can_be_logged_from_the_case_file(app, client, two_counties):
+    login(client, two_counties["owner_a"])
+    english(client)
+    url = f"/cases/{two_counties['a']}"
+    token = csrf_token(client, url)
+    client.post(f"{url}/actions/note", data={"csrf_token": token, "text": "家长代为转告"})
+    bad = client.post(f"{url}/actions/contact_attempt", data={"csrf_token": token, "channel": "phone"})
+    assert bad.status_code == 400
+    client.post(f"{url}/actions/contact_attempt", data={"csrf_token": token, **REACHED})
+    html = client.get(url).get_data(as_text=True)
+    assert "Recorded on the case file: note" in html and "Recorded on the case file: contact_attempt" in html
+
+
+def test_diagram_of_the_current_process_highlights_the_open_task(app, client, two_counties):
+    login(client, two_counties["owner_a"])
+    data = client.get(f"/cases/{two_counties['a']}/diagram.json").json
+    assert data["process"] == "contact_round" and data["active"] == ["attempt"]
+    assert data["path"] == ["graduate_journey", "case_work", "contact_round"]
+    assert 'bpmn:process id="contact_round"' in data["xml"]
+
+
+def test_export_is_region_scoped_and_neutralises_formulas(app, client, two_counties):
+    login(client, two_counties["owner_a"])
+    workbook = load_workbook(io.BytesIO(client.get("/cases/export.xlsx").data))
+    names = [row[1] for row in workbook.active.iter_rows(min_row=2, values_only=True)]
+    assert names == ["张三"]
+    assert events(app, EventAction.EXPORTED) == 1
+
+
+@pytest.mark.parametrize("method, path", [
+    ("get", "/cases/{b}"), ("get", "/cases/{b}/diagram.json"), ("post", "/cases/{b}/reveal"),
+    ("post", "/cases/{b}/actions/note"), ("get", "/tasks/{task_b}"), ("post", "/tasks/{task_b}"),
+    ("post", "/tasks/{task_b}/claim"), ("post", "/tasks/{task_b}/draft"),
+])
+def test_caseworker_of_county_a_cannot_reach_county_b(app, client, two_counties, method, path):
+    login(client, two_counties["owner_a"])
+    token = csrf_token(client, "/inbox")
+    url = path.format(**two_counties)
+    data = {"csrf_token": token, "reason": "just looking", "text": "x", **REACHED}
+    response = client.get(url) if method == "get" else client.post(url, data=data)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "李四" not in body and valid_id("22010320030202456")[-4:] not in body
+
+
+def test_search_and_export_never_show_another_county(app, client, two_counties):
+    login(client, two_counties["owner_a"])
+    assert "李四" not in client.get("/cases?q=李").get_data(as_text=True)
+    assert "李四" not in client.get("/cases").get_data(as_text=True)
+    login(client, "changchun_sup")  # the city sees both counties
+    html = client.get("/cases").get_data(as_text=True)
+    assert "李四" in html and "张三" in html
