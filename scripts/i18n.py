@@ -27,9 +27,33 @@ def po_path(locale: str) -> Path:
     return TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
 
 
+def bpmn_labels() -> set[str]:
+    """Names of processes, lanes, tasks, events, gateways and flows in workflows/bpmn: shown to users."""
+    from lxml import etree
+
+    labels = set()
+    for path in sorted((ROOT / "workflows" / "bpmn").glob("*.bpmn")):
+        for element in etree.parse(str(path)).iter():
+            name = element.get("name") if isinstance(element.tag, str) else None
+            if name and "BPMN/20100524/MODEL" in element.tag and not element.tag.endswith("}message"):
+                labels.add(" ".join(name.split()))
+    return labels
+
+
+def _add_bpmn_labels() -> None:
+    with POT.open("rb") as handle:
+        template = read_po(handle)
+    for label in sorted(bpmn_labels()):
+        if label not in template:
+            template.add(label, auto_comments=["BPMN element name"])
+    with POT.open("wb") as handle:
+        write_po(handle, template, width=0, sort_output=True)
+
+
 def update() -> None:
     _pybabel("extract", "-F", "babel.cfg", "-k", "N_", "-k", "_l", "--no-location", "--sort-output",
              "--project", "Caseflow", "-o", str(POT), ".")
+    _add_bpmn_labels()
     for locale in LOCALES:
         _pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", locale, "--no-fuzzy-matching",
                  "--ignore-obsolete")

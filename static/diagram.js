@@ -11,7 +11,7 @@
         const registry = viewer.get('elementRegistry');
         data.active.forEach((id) => { if (registry.get(id)) canvas.addMarker(id, 'active-element'); });
         canvas.zoom('fit-viewport');
-        document.getElementById('diagram-path').textContent = data.path.join(' › ');
+        document.getElementById('diagram-path').textContent = data.path_names.join(' › ');
         box.dataset.rendered = 'true';
       });
     })

@@ -13,8 +13,9 @@ from caseflow import create_app
 from caseflow.domain.clock import Clock
 from caseflow.extensions import db
 
-TESTS_DIR = Path(__file__).resolve().parent
-sys.path.insert(0, str(TESTS_DIR))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from helpers import make_app  # noqa: E402
+
 START = datetime(2026, 7, 1, 1, 0, tzinfo=UTC)  # 09:00 in Beijing, a Wednesday
 
 
@@ -59,15 +60,6 @@ def _truncate_all() -> None:
 @pytest.fixture
 def clock() -> Clock:
     return Clock(frozen_at=START)
-
-
-def make_app(database_url: str, clock: Clock, **overrides):
-    config = {"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "SECRET_KEY": "test",
-              "CASEFLOW_CLOCK": clock, "CASEFLOW_SCHEDULER": False, "CASEFLOW_SIMULATED_CLOCK": False,
-              # a cheap hash keeps sign-in tests fast; production keeps scrypt
-              "CASEFLOW_PASSWORD_METHOD": "pbkdf2:sha256:1000"}
-    config.update(overrides)
-    return create_app(config)
 
 
 @pytest.fixture

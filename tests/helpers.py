@@ -1,11 +1,14 @@
 """Small helpers shared by the integration and web tests."""
 
+from pathlib import Path
+
 from sqlalchemy import func, select
 
 from caseflow.domain.enums import HumanTaskState
 from caseflow.extensions import db
 from caseflow.models import EventLog, HumanTask
 
+TESTS_DIR = Path(__file__).resolve().parent
 CONTACT = {"channel": "phone", "outcome": "reached", "contacted_on": "2026-07-01"}
 
 
@@ -46,3 +49,15 @@ def valid_id(prefix17: str) -> str:
     from stdnum.cn import ric
 
     return prefix17 + ric.calc_check_digit(prefix17)
+
+
+def make_app(database_url: str, clock, **overrides):
+    """A test app on `database_url` with the given clock, no scheduler and a fast password hash."""
+    from caseflow import create_app
+
+    config = {"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "SECRET_KEY": "test",
+              "CASEFLOW_CLOCK": clock, "CASEFLOW_SCHEDULER": False, "CASEFLOW_SIMULATED_CLOCK": False,
+              # a cheap hash keeps sign-in tests fast; production keeps scrypt
+              "CASEFLOW_PASSWORD_METHOD": "pbkdf2:sha256:1000"}
+    config.update(overrides)
+    return create_app(config)

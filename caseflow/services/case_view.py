@@ -4,6 +4,7 @@ Every view and reveal is audited; everything is scoped to the actor's region."""
 import io
 from dataclasses import dataclass
 
+from lxml import etree
 from sqlalchemy import func, or_, select
 
 from caseflow import engine
@@ -35,6 +36,7 @@ from caseflow.services.workflow import log_event, spec_ref
 from caseflow.tasks.package import package_status_of
 
 SEARCH_PAGE = 50
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 
 @dataclass
@@ -85,6 +87,13 @@ def case_file(case_id: int, *, actor: Actor) -> CaseFile:
     log_event(actor=actor, action=EventAction.CASE_VIEWED, now=clock_now(), case_id=case.id)
     db.session.commit()
     return view
+
+
+def case_subject(case_id: int, *, actor: Actor) -> tuple[str, str]:
+    """(name, masked ID) of the graduate a task is about."""
+    case = get_case_or_raise(case_id, actor)
+    graduate = db.session.get(Graduate, case.graduate_id)
+    return graduate.name, graduate.id_masked
 
 
 def reveal(case_id: int, *, reason: str, actor: Actor) -> dict[str, str | None]:
@@ -156,4 +165,20 @@ def diagram(case_id: int, *, actor: Actor) -> dict:
     deepest = active[-1] if active else (process_id, [])
     file_name = f"{deepest[0]}.bpmn"
     return {"process": deepest[0], "active": deepest[1], "path": [p for p, _ in active],
+            "path_names": [_process_name(version_files, p) for p, _ in active],
             "xml": version_files.get(file_name, version_files.get(f"{process_id}.bpmn"))}
+
+
+def _process_name(files: dict, process_id: str) -> str:
+    root = etree.fromstring(files[f"{process_id}.bpmn"].encode()) if f"{process_id}.bpmn" in files else None
+    process = root.find(f"{{{BPMN_NS}}}process") if root is not None else None
+    return process.get("name", process_id) if process is not None else process_id
+
+
+def localize_names(xml: str, translate) -> str:
+    """The diagram with every element name passed through `translate` (the user's language)."""
+    root = etree.fromstring(xml.encode(), parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.get("name") and element.tag.startswith(f"{{{BPMN_NS}}}"):
+            element.set("name", translate(" ".join(element.get("name").split())))
+    return etree.tostring(root, encoding="unicode")

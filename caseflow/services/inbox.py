@@ -6,13 +6,13 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select, update
 
-from caseflow.domain.actor import Actor
+from caseflow.domain.actor import Actor, lane_role
 from caseflow.domain.calendar import working_days_between
 from caseflow.domain.enums import EventAction, HumanTaskState, Role
 from caseflow.domain.schedule import beijing_day
 from caseflow.errors import N_, Conflict, NotAllowed
 from caseflow.extensions import db
-from caseflow.models import Case, Graduate, HumanTask
+from caseflow.models import Case, Graduate, HumanTask, ProcessInstance, User
 from caseflow.services.clock import now as clock_now
 from caseflow.services.instances import get_task_or_raise
 from caseflow.services.workflow import log_event
@@ -143,10 +143,23 @@ def claim_task(task_id: str, *, actor: Actor) -> HumanTask:
     if result.rowcount != 1:
         db.session.rollback()
         raise Conflict(N_("this task was claimed by someone else meanwhile"))
+    if lane_role(task.lane) == Role.CASEWORKER and task.case_id:
+        _take_unowned_case(task, actor)
     log_event(actor=actor, action=EventAction.TASK_CLAIMED, now=clock_now(), instance_id=task.instance_id,
               case_id=task.case_id, task_id=task.id)
     db.session.commit()
     return task
+
+
+def _take_unowned_case(task: HumanTask, actor: Actor) -> None:
+    """A caseworker who claims the first task of a case nobody owns becomes its caseworker."""
+    case = db.session.get(Case, task.case_id)
+    if case.caseworker_id is not None:
+        return
+    case.caseworker_id = db.session.scalar(select(User.id).where(User.username == actor.user_id))
+    db.session.execute(update(ProcessInstance).where(ProcessInstance.id == task.instance_id,
+                                                     ProcessInstance.assignee.is_(None))
+                       .values(assignee=actor.user_id))
 
 
 def release_task(task_id: str, *, actor: Actor) -> None:

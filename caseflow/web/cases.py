@@ -61,4 +61,7 @@ def record(case_id: int, action: str):
 
 @bp.get("/<int:case_id>/diagram.json")
 def diagram(case_id: int):
-    return jsonify(case_view.diagram(case_id, actor=current_actor()))
+    data = case_view.diagram(case_id, actor=current_actor())
+    data["xml"] = case_view.localize_names(data["xml"], _)
+    data["path_names"] = [_(name) for name in data["path_names"]]
+    return jsonify(data)

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from caseflow.domain.forms import validate
 from caseflow.errors import Conflict
-from caseflow.services import deployment, inbox, instances
+from caseflow.services import case_view, deployment, inbox, instances
 from caseflow.services.clock import now as clock_now
 from caseflow.web import error_text
 from caseflow.web.session import current_actor
@@ -15,7 +15,8 @@ bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
 def _render(task, values, errors, status=200):
     form = deployment.get_form_or_raise(task.form_key)
-    return render_template("tasks/form.html", task=task, form=form, values=values, errors=errors,
+    subject = case_view.case_subject(task.case_id, actor=current_actor()) if task.case_id else None
+    return render_template("tasks/form.html", task=task, form=form, values=values, errors=errors, subject=subject,
                            badge=inbox.due_badge(task.due_at, clock_now())), status
 
 
@@ -39,7 +40,7 @@ def complete(task_id: str):
     except Conflict as exc:
         flash(error_text(exc), "warning")
         return redirect(url_for("inbox.index")), 303
-    flash(_("Completed: %(task)s", task=task.name), "success")
+    flash(_("Completed: %(task)s", task=_(task.name)), "success")
     return redirect(url_for("cases.show", case_id=case_id) if case_id else url_for("inbox.index")), 303
 
 

@@ -4,8 +4,7 @@ instances survive an app restart."""
 from datetime import timedelta
 
 import pytest
-from conftest import TESTS_DIR, make_app
-from helpers import CONTACT, count_events, only_ready_task, ready_tasks
+from helpers import CONTACT, TESTS_DIR, count_events, make_app, only_ready_task, ready_tasks
 from sqlalchemy import select
 
 from caseflow.domain.actor import SYSTEM

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from conftest import CW_A, CW_H, advance, case_row, do, graduate, open_case, ready_ids
+from journey_helpers import CW_A, CW_H, advance, case_row, do, graduate, open_case, ready_ids
 from sqlalchemy import func, select
 
 from caseflow.engine.serializer import decode

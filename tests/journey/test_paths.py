@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from conftest import CW_A, CW_B, SV_A, SV_B, advance, case_row, do, graduate, open_case, ready, ready_ids
+from journey_helpers import CW_A, CW_B, SV_A, SV_B, advance, case_row, do, graduate, open_case, ready, ready_ids
 from sqlalchemy import select
 
 from caseflow.domain.enums import CaseStatus, DifficultyStatus, PlacementKind, TransferStatus

@@ -1,6 +1,6 @@
 """Seeker path: contact → classify → package → hired through a referral → closure → post-placement check."""
 
-from conftest import CW_A, SV_A, advance, case_row, do, graduate, open_case, ready, ready_ids
+from journey_helpers import CW_A, SV_A, advance, case_row, do, graduate, open_case, ready, ready_ids
 from sqlalchemy import select
 
 from caseflow.domain.enums import CaseStatus, InstanceStatus

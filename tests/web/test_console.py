@@ -1,7 +1,7 @@
 """The workflow console and the JSON API, signed in."""
 
-from conftest import login
 from helpers import only_ready_task
+from web_helpers import login
 
 from caseflow.domain.actor import SYSTEM
 from caseflow.services import instances

@@ -4,10 +4,10 @@ import io
 import re
 
 import pytest
-from conftest import csrf_token, login
 from helpers import graduate, valid_id
 from openpyxl import load_workbook
 from sqlalchemy import func, select
+from web_helpers import csrf_token, login
 
 from caseflow.domain.actor import SYSTEM
 from caseflow.domain.enums import EventAction, HumanTaskState
