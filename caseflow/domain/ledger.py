@@ -49,6 +49,7 @@ COLUMNS = (
 BY_FIELD = {column.field: column for column in COLUMNS}
 IGNORED_HEADERS = frozenset({"序号", "备注", "no", "seq", "remarks"})  # kept by clerks, meaningless to us
 EXTRA = "_extra"  # key of a row's cells beyond the header (a shifted row)
+EXTRA_SEPARATOR = " | "
 EXCEL_ERRORS = frozenset({"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!"})
 
 
@@ -182,8 +183,10 @@ def _check_cells(check: _RowCheck) -> None:
         elif column.required and not value:
             check.fail(column.field, Reason.REQUIRED)
     extra = check.row.get(EXTRA)
-    if extra:
-        check.fail(None, Reason.FORMULA if looks_like_formula(extra) else Reason.EXTRA_CELLS, extra[:100])
+    if extra and looks_like_formula(extra):
+        check.fail(None, Reason.FORMULA, extra[:100])
+    elif extra:  # the count, not the text: a shifted row may put an ID number out there
+        check.fail(None, Reason.EXTRA_CELLS, f"{extra.count(EXTRA_SEPARATOR) + 1} extra")
     if not check.row.get("hukou_area_code") and not check.row.get("residence_area_code"):
         check.fail("hukou_area_code", Reason.REQUIRED, "hukou_area_code / residence_area_code")
 

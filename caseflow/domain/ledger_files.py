@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from caseflow.domain.ledger import BY_FIELD, COLUMNS, EXTRA, IGNORED_HEADERS
+from caseflow.domain.ledger import BY_FIELD, COLUMNS, EXTRA, EXTRA_SEPARATOR, IGNORED_HEADERS
 from caseflow.errors import N_, InvalidInput
 
 CHUNK_BYTES = 1 << 20
@@ -198,7 +198,7 @@ def _row_values(fields: list[str | None], cells: list) -> dict[str, str]:
         elif text:
             extra.append(text)
     if extra:
-        row[EXTRA] = " | ".join(extra)
+        row[EXTRA] = EXTRA_SEPARATOR.join(extra)
     return row if any(row.values()) else {}
 
 

@@ -263,8 +263,10 @@ def test_signed_numbers_and_plain_text_are_not_formulas(text):
     assert not looks_like_formula(text)
 
 
-def test_cells_beyond_the_header_mean_a_shifted_row():
-    assert errors_of(_extra="多余") == [(None, Reason.EXTRA_CELLS)]
+def test_cells_beyond_the_header_mean_a_shifted_row_and_are_counted_not_echoed(tmp_path):
+    path = write_csv(tmp_path / "ledger.csv", [GOOD_CELLS + ["", "13812345678", "220102200001010012"]])
+    (_, row), = read_rows(path)
+    assert validate_row(row)[1] == [RowError(None, Reason.EXTRA_CELLS, "2 extra")]
 
 
 def test_second_and_later_rows_with_one_id_are_duplicates_naming_the_first_row():
