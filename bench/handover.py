@@ -1,0 +1,162 @@
+"""Handover benchmark (GOALS.md P1): a generated ledger previewed and committed into a fresh database.
+
+    python bench/handover.py [--rows 100000] [--database-url URL] [--province 22] [--xlsx]
+
+Writes N synthetic graduates (caseflow.synth) to a temporary CSV (or XLSX), loads the reference regions and
+two caseworkers per county, then times:
+  * preview: read, validate, deduplicate (in file and against the cohort), record the refused rows;
+  * commit: read and check again, open a case per row (graduate, hardship flags, case, caseworker, journey
+    workflow started to its first human task), one transaction, one commit.
+Prints rows/s for each and overall, SQL statements and commits of the commit step, and the peak RSS.
+"""
+
+import argparse
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import event, func, insert, select  # noqa: E402
+
+from caseflow import create_app, synth  # noqa: E402
+from caseflow.domain.actor import SYSTEM  # noqa: E402
+from caseflow.domain.clock import Clock  # noqa: E402
+from caseflow.domain.enums import Role  # noqa: E402
+from caseflow.extensions import db  # noqa: E402
+from caseflow.models import Case, HumanTask, User  # noqa: E402
+from caseflow.services import cases as case_service  # noqa: E402
+from caseflow.services import handover, regions  # noqa: E402
+from caseflow.services.setup import prepare_database  # noqa: E402
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    return f"{platform.node()} · {os.cpu_count()} CPUs · {cpu} · Python {platform.python_version()}"
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+class StatementCounter:
+    def __init__(self, db_engine):
+        self.statements = self.commits = 0
+        event.listen(db_engine, "before_cursor_execute", self._statement)
+        event.listen(db_engine, "commit", self._commit)
+
+    def _statement(self, *args):
+        self.statements += 1
+
+    def _commit(self, *args):
+        self.commits += 1
+
+
+def add_caseworkers(per_county: int) -> int:
+    """Caseworkers in every reference county, so cases are assigned as in production."""
+    rows = [{"username": f"cw_{county.code}_{n}", "display_name": f"{county.name}专员{n}", "password_hash": "-",
+             "role": Role.CASEWORKER, "region_code": county.code, "active": True}
+            for county in regions.list_counties() for n in range(1, per_county + 1)]
+    db.session.execute(insert(User), rows)
+    db.session.commit()
+    return len(rows)
+
+
+def time_open_cases() -> list[float]:
+    """Time spent inside cases.open_cases (the caseflow side of the commit is the rest)."""
+    spent, real = [0.0], case_service.open_cases
+
+    def timed(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return real(*args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - started
+
+    case_service.open_cases = timed
+    return spent
+
+
+def rate(rows: int, seconds: float) -> str:
+    return f"{rows / seconds:8.0f} rows/s  ({seconds:6.1f} s)"
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument("--province", default="22", help="22 Jilin, 42 Hubei")
+    parser.add_argument("--xlsx", action="store_true", help="an XLSX ledger instead of CSV")
+    parser.add_argument("--seed", type=int, default=2026)
+    return parser.parse_args()
+
+
+def write_ledger(args: argparse.Namespace, workdir: Path) -> Path:
+    started = time.perf_counter()
+    path = workdir / ("ledger.xlsx" if args.xlsx else "ledger.csv")
+    if args.xlsx:
+        synth.write_ledger_xlsx(path, args.rows, seed=args.seed, province=args.province)
+    else:
+        synth.write_ledger_csv(path, args.rows, seed=args.seed, province=args.province)
+    print(f"  generated {path.name}: {path.stat().st_size / 2**20:.1f} MiB in {time.perf_counter() - started:.1f} s"
+          " (not counted)")
+    return path
+
+
+def run(path: Path) -> dict:
+    """Preview and commit the ledger (inside an app context); timings and what the database holds after."""
+    prepare_database()
+    regions.load_reference_regions()
+    print(f"  {add_caseworkers(2)} caseworkers in {len(regions.known_county_codes())} counties")
+    started = time.perf_counter()
+    batch = handover.preview_ledger(path, cohort=2026, actor=SYSTEM)
+    t_preview = time.perf_counter() - started
+    counter, in_open_cases = StatementCounter(db.engine), time_open_cases()
+    started = time.perf_counter()
+    batch = handover.commit_ledger(batch.id, actor=SYSTEM)
+    t_commit = time.perf_counter() - started
+    count = select(func.count()).select_from
+    return {"preview": t_preview, "commit": t_commit, "open_cases": in_open_cases[0], "counter": counter,
+            "rows": batch.total_rows, "accepted": batch.accepted_rows, "rejected": batch.rejected_rows,
+            "cases": db.session.scalar(count(Case)), "tasks": db.session.scalar(count(HumanTask)),
+            "pooled": db.session.scalar(count(Case).where(Case.county_code.is_(None)))}
+
+
+def report(r: dict) -> None:
+    n = r["rows"]
+    print(f"\n  rows {n}: accepted {r['accepted']}, rejected {r['rejected']}; cases {r['cases']} "
+          f"({r['pooled']} in the province pool), inbox tasks {r['tasks']}")
+    print(f"  preview  {rate(n, r['preview'])}")
+    print(f"  commit   {rate(n, r['commit'])}   {r['counter'].statements / n:.2f} SQL statements per row, "
+          f"{r['counter'].commits} commit(s)")
+    print(f"           of which in cases.open_cases {r['open_cases']:.1f} s; reading, checking and recording "
+          f"{r['commit'] - r['open_cases']:.1f} s")
+    print(f"  overall  {rate(n, r['preview'] + r['commit'])}   target >= 1,500 rows/s (3,000); 100k rows < 70 s")
+    print(f"  peak RSS {peak_rss_mib():.0f} MiB (target < 1024 MiB)")
+
+
+def main() -> None:
+    args = parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="caseflow-bench-handover-"))
+    url = args.database_url or f"sqlite:///{workdir}/bench.db"
+    clock = Clock(frozen_at=datetime(2026, 7, 15, 1, tzinfo=UTC))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "CASEFLOW_CLOCK": clock,
+                      "CASEFLOW_SCHEDULER": False, "CASEFLOW_DATA_KEY": "bench",
+                      "CASEFLOW_UPLOAD_DIR": str(workdir / "uploads")})
+    print(f"machine: {machine()}")
+    print(f"database: {url.split('@')[-1]}   rows: {args.rows}   province: {args.province}")
+    path = write_ledger(args, workdir)
+    with app.app_context():
+        results = run(path)
+    report(results)
+
+
+if __name__ == "__main__":
+    main()
