@@ -6,12 +6,14 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from caseflow import cli_handover
 from caseflow.domain.actor import SYSTEM
 from caseflow.domain.clock import parse_delta
 from caseflow.errors import InvalidSpec
 from caseflow.services import clock, deployment, setup, timers
 
 group = AppGroup("caseflow", help="Caseflow administration.")
+cli_handover.register(group)
 
 
 @group.command("init-db")

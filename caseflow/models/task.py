@@ -19,7 +19,7 @@ class HumanTask(db.Model):
     process_id: Mapped[str] = mapped_column(String(100))
     bpmn_id: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200))
-    lane: Mapped[str | None] = mapped_column(String(50))
+    lane: Mapped[str | None] = mapped_column(String(50))  # the role (Role value) whose team works the task
     form_key: Mapped[str | None] = mapped_column(String(100))
     action: Mapped[str | None] = mapped_column(String(100))  # what completing it records on the case file
     assignee: Mapped[str | None] = mapped_column(String(100))
@@ -32,7 +32,7 @@ class HumanTask(db.Model):
     draft: Mapped[dict | None] = mapped_column(JSON)
 
     __table_args__ = (
-        Index("ix_human_task_inbox_region", "state", "region_code", "due_at"),
-        Index("ix_human_task_inbox_assignee", "state", "assignee", "due_at"),
-        Index("ix_human_task_inbox_lane", "state", "lane", "region_code", "due_at"),
+        # my tasks: assignee first, it is the selective column; the team queue: lane, then the region range
+        Index("ix_human_task_inbox_assignee", "assignee", "state", "due_at", "region_code", "id"),
+        Index("ix_human_task_inbox_lane", "lane", "state", "region_code", "due_at", "assignee", "id"),
     )

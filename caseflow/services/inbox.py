@@ -71,24 +71,30 @@ class InboxPage:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def _scope(actor: Actor, scope: str):
+def _scope(actor: Actor, scope: str) -> tuple:
     ready = (HumanTask.state == HumanTaskState.READY, region_clause(HumanTask.region_code, actor.region_code))
     if scope == "team":
-        lanes = [role.value.capitalize() for role in actor.roles if role != Role.SYSTEM]
-        return (*ready, HumanTask.assignee.is_(None), func.lower(HumanTask.lane).in_([lane.lower() for lane in lanes]))
-    return (*ready, HumanTask.assignee == actor.user_id)
+        lanes = sorted(role.value for role in actor.roles if role != Role.SYSTEM)
+        return (HumanTask.lane.in_(lanes), *ready, HumanTask.assignee.is_(None))
+    return (HumanTask.assignee == actor.user_id, *ready)
 
 
-def _filters(query: InboxQuery, now: datetime) -> list:
+def _task_filters(query: InboxQuery, now: datetime) -> list:
     clauses = []
     if query.task:
         clauses.append(HumanTask.bpmn_id == query.task)
     if query.stage:
         clauses.append(HumanTask.process_id == query.stage)
-    if query.hardship:
-        clauses.append(Case.hardship_level > 0)
     if query.overdue:
         clauses.append(HumanTask.due_at < now)
+    return clauses
+
+
+def _case_filters(query: InboxQuery) -> list:
+    """Filters on the case or graduate; only these need the join."""
+    clauses = []
+    if query.hardship:
+        clauses.append(Case.hardship_level > 0)
     if query.search:
         text = query.search.strip()
         clauses.append(or_(Graduate.name.contains(text, autoescape=True),
@@ -96,30 +102,45 @@ def _filters(query: InboxQuery, now: datetime) -> list:
     return clauses
 
 
-_ORDER = {"due": (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at),
-          "created": (HumanTask.created_at.desc(),), "name": (Graduate.name, HumanTask.due_at)}
+_ORDER = {"due": (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id),
+          "created": (HumanTask.created_at.desc(), HumanTask.id), "name": (Graduate.name, HumanTask.due_at)}
+
+
+def _matching(actor: Actor, query: InboxQuery, now: datetime, *columns):
+    """A select of `columns` over the actor's tasks matching the query, joining the case only when needed."""
+    statement = select(*columns).select_from(HumanTask).where(*_scope(actor, query.scope), *_task_filters(query, now))
+    case_clauses = _case_filters(query)
+    if case_clauses or query.sort == "name":
+        statement = (statement.join(Case, Case.id == HumanTask.case_id)
+                     .join(Graduate, Graduate.id == Case.graduate_id).where(*case_clauses))
+    return statement
 
 
 def list_inbox(actor: Actor, query: InboxQuery) -> InboxPage:
-    """One page of the actor's inbox, with counts for the tabs."""
-    now = clock_now()
-    base = (select(HumanTask, Graduate.name, Graduate.id_masked, Case.status, Case.hardship_level)
-            .outerjoin(Case, Case.id == HumanTask.case_id).outerjoin(Graduate, Graduate.id == Case.graduate_id)
-            .where(*_scope(actor, query.scope), *_filters(query, now)))
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
-    page = max(1, query.page)
-    rows = db.session.execute(base.order_by(*_ORDER.get(query.sort, _ORDER["due"]))
-                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    """One page of the actor's inbox, with counts for the tabs: the page is chosen on the task projection,
+    then only its fifty rows are joined to their cases for names."""
+    now, page = clock_now(), max(1, query.page)
+    counts = inbox_counts(actor, now)
+    narrowed = query.task or query.stage or query.overdue or _case_filters(query)
+    total = db.session.scalar(_matching(actor, query, now, func.count())) if narrowed \
+        else counts[query.scope if query.scope == "team" else "mine"]
+    ids = db.session.scalars(_matching(actor, query, now, HumanTask.id)
+                             .order_by(*_ORDER.get(query.sort, _ORDER["due"]))
+                             .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    rows = {task.id: (task, name, masked, status, level) for task, name, masked, status, level in db.session.execute(
+        select(HumanTask, Graduate.name, Graduate.id_masked, Case.status, Case.hardship_level)
+        .outerjoin(Case, Case.id == HumanTask.case_id).outerjoin(Graduate, Graduate.id == Case.graduate_id)
+        .where(HumanTask.id.in_(ids)))} if ids else {}
     return InboxPage(
         rows=[InboxRow(task, name, masked, status, bool(level), due_badge(task.due_at, now))
-              for task, name, masked, status, level in rows],
-        total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)), counts=inbox_counts(actor, now))
+              for task, name, masked, status, level in (rows[i] for i in ids)],
+        total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)), counts=counts)
 
 
 def inbox_counts(actor: Actor, now: datetime) -> dict[str, int]:
     """How many tasks are mine, in my team's queue, and overdue among mine."""
     def count(*clauses) -> int:
-        return db.session.scalar(select(func.count()).select_from(HumanTask).where(*clauses))
+        return db.session.scalar(select(func.count()).where(*clauses))
     return {"mine": count(*_scope(actor, "mine")), "team": count(*_scope(actor, "team")),
             "overdue": count(*_scope(actor, "mine"), HumanTask.due_at < now)}
 

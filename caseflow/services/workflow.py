@@ -110,12 +110,18 @@ def _write_tasks(instance_id: int, region_code: str, assignee: str | None, snaps
     return tuple(task.task_id for task in new)
 
 
+def _role_value(lane: str | None) -> str | None:
+    role = lane_role(lane)
+    return role.value if role else lane
+
+
 def _task_rows(instance_id: int, region_code: str, assignee: str | None, tasks, now: datetime,
                case_id: int | None) -> list[dict]:
     """Inbox rows for new ready tasks: caseworker-lane tasks go to the case's caseworker, others to the lane's
     team queue; a task whose BPMN names a region variable is routed there (e.g. a transfer's target county)."""
     return [{"id": task.task_id, "instance_id": instance_id, "case_id": case_id, "process_id": task.process_id,
-             "bpmn_id": task.info.bpmn_id, "name": task.info.name, "lane": task.info.lane, "form_key": task.info.form,
+             "bpmn_id": task.info.bpmn_id, "name": task.info.name, "lane": _role_value(task.info.lane),
+             "form_key": task.info.form,
              "action": task.info.properties.get("record", task.info.form),
              "assignee": assignee if lane_role(task.info.lane) == Role.CASEWORKER else None,
              "region_code": task.region or region_code, "state": HumanTaskState.READY, "created_at": now,

@@ -121,5 +121,5 @@ def apply_transfer(params: dict, context) -> dict:
     open_tasks = update(HumanTask).where(HumanTask.instance_id == case.instance_id,
                                          HumanTask.state == HumanTaskState.READY)
     db.session.execute(open_tasks.values(region_code=county))
-    db.session.execute(open_tasks.where(HumanTask.lane.ilike(Role.CASEWORKER.value)).values(assignee=caseworker))
+    db.session.execute(open_tasks.where(HumanTask.lane == Role.CASEWORKER).values(assignee=caseworker))
     return {"county": county, "caseworker": caseworker}

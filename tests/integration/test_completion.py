@@ -23,7 +23,7 @@ def test_start_projects_the_first_task_into_the_inbox(app, clock):
     instance_id = start()
     task = only_ready_task(instance_id)
     assert (task.bpmn_id, task.lane, task.form_key, task.region_code) == (
-        "first_contact", "Caseworker", "first_contact", "220102")
+        "first_contact", "caseworker", "first_contact", "220102")
     assert task.created_at == clock.now() and task.due_at > clock.now()
     assert count_events(EventAction.INSTANCE_STARTED, instance_id) == 1
 

@@ -1,8 +1,8 @@
 """case data model: regions, users, graduates, cases and their records, ledger batches
 
-Revision ID: 128f752422a3
+Revision ID: 84b9ed462383
 Revises: a088ab10cc25
-Create Date: 2026-11-22 03:08:51.529602
+Create Date: 2026-11-22 03:18:44.643527
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import caseflow.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = '128f752422a3'
+revision = '84b9ed462383'
 down_revision = 'a088ab10cc25'
 branch_labels = None
 depends_on = None
@@ -318,8 +318,11 @@ def upgrade():
         batch_op.add_column(sa.Column('case_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('action', sa.String(length=100), nullable=True))
         batch_op.add_column(sa.Column('draft', sa.JSON(), nullable=True))
+        batch_op.drop_index(batch_op.f('ix_human_task_inbox_region'))
+        batch_op.drop_index(batch_op.f('ix_human_task_inbox_assignee'))
+        batch_op.create_index('ix_human_task_inbox_assignee', ['assignee', 'state', 'due_at', 'region_code', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_human_task_case_id'), ['case_id'], unique=False)
-        batch_op.create_index('ix_human_task_inbox_lane', ['state', 'lane', 'region_code', 'due_at'], unique=False)
+        batch_op.create_index('ix_human_task_inbox_lane', ['lane', 'state', 'region_code', 'due_at', 'assignee', 'id'], unique=False)
 
     with op.batch_alter_table('process_instance', schema=None) as batch_op:
         batch_op.add_column(sa.Column('case_id', sa.Integer(), nullable=True))
@@ -339,6 +342,9 @@ def downgrade():
     with op.batch_alter_table('human_task', schema=None) as batch_op:
         batch_op.drop_index('ix_human_task_inbox_lane')
         batch_op.drop_index(batch_op.f('ix_human_task_case_id'))
+        batch_op.drop_index('ix_human_task_inbox_assignee')
+        batch_op.create_index(batch_op.f('ix_human_task_inbox_assignee'), ['state', 'assignee', 'due_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_human_task_inbox_region'), ['state', 'region_code', 'due_at'], unique=False)
         batch_op.drop_column('draft')
         batch_op.drop_column('action')
         batch_op.drop_column('case_id')

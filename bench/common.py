@@ -1,0 +1,53 @@
+"""Shared pieces of the benchmarks: the machine line, a fresh app on a temporary or given database, timing."""
+
+import os
+import platform
+import resource
+import statistics
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from caseflow import create_app  # noqa: E402
+from caseflow.domain.clock import Clock  # noqa: E402
+
+
+def machine() -> str:
+    cpuinfo = Path("/proc/cpuinfo")
+    cpu = platform.processor()
+    if cpuinfo.exists():
+        cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
+                    if line.startswith("model name")), cpu)
+    return f"{platform.node()} · {os.cpu_count()} CPUs · {cpu} · Python {platform.python_version()}"
+
+
+def bench_app(database_url: str | None, clock: Clock | None = None):
+    """An app on a fresh SQLite file (or the given URL) with a frozen, advanceable clock."""
+    url = database_url or f"sqlite:///{tempfile.mkdtemp(prefix='caseflow-bench-')}/bench.db"
+    clock = clock or Clock(frozen_at=datetime(2026, 7, 1, 1, tzinfo=UTC))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "CASEFLOW_CLOCK": clock,
+                      "CASEFLOW_SCHEDULER": False, "CASEFLOW_PASSWORD_METHOD": "pbkdf2:sha256:1000"})
+    return app, clock
+
+
+def reset_postgres(url: str) -> None:
+    """Benchmarks on PostgreSQL start from an empty schema."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def percentile(samples: list[float], p: int) -> float:
+    return statistics.quantiles(samples, n=100)[p - 1] if len(samples) > 1 else samples[0]
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
