@@ -30,7 +30,8 @@ def bench_app(database_url: str | None, clock: Clock | None = None):
     url = database_url or f"sqlite:///{tempfile.mkdtemp(prefix='caseflow-bench-')}/bench.db"
     clock = clock or Clock(frozen_at=datetime(2026, 7, 1, 1, tzinfo=UTC))
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "CASEFLOW_CLOCK": clock,
-                      "CASEFLOW_SCHEDULER": False, "CASEFLOW_PASSWORD_METHOD": "pbkdf2:sha256:1000"})
+                      "CASEFLOW_SCHEDULER": False, "CASEFLOW_PASSWORD_METHOD": "pbkdf2:sha256:1000",
+                      "WTF_CSRF_ENABLED": False})
     return app, clock
 
 

@@ -34,8 +34,9 @@ def _select_locale() -> str:
 
 
 def _load_user(user_id: str):
-    user = db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    from caseflow.services.accounts import load_session_user
+
+    return load_session_user(user_id)
 
 
 def _secret_key(app: Flask) -> str:

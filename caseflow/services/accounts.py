@@ -3,7 +3,8 @@
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from flask_login import UserMixin
+from sqlalchemy import bindparam, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from caseflow.domain.actor import Actor
@@ -31,7 +32,26 @@ DEMO_USERS = (
 )
 
 
-def actor_for(user: User) -> Actor:
+class SessionUser(UserMixin):
+    """The signed-in user as a request sees it: read with one light query per request."""
+
+    def __init__(self, row):
+        self.id, self.username, self.display_name, self.role, self.region_code = row
+
+
+_SESSION_USER = select(User.id, User.username, User.display_name, User.role, User.region_code).where(
+    User.id == bindparam("b_id"), User.active.is_(True))
+
+
+def load_session_user(user_id: str) -> SessionUser | None:
+    """The active user with this id, or None (a deactivated user is signed out at the next request)."""
+    if not user_id.isdigit():
+        return None
+    row = db.session.connection().execute(_SESSION_USER, {"b_id": int(user_id)}).first()
+    return SessionUser(tuple(row)) if row else None
+
+
+def actor_for(user) -> Actor:
     return Actor(user.username, frozenset({Role(user.role)}), user.region_code)
 
 

@@ -4,7 +4,7 @@ entrepreneurship steps, approvals. Each recorder runs inside the completion's un
 from collections.abc import Callable
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from caseflow.domain.actor import Actor
 from caseflow.domain.enums import (
@@ -34,6 +34,7 @@ from caseflow.tasks.casework import entrepreneurship_of
 MAX_STARTUP_LOAN = 200_000  # yuan per person (seed 001 §(十))
 REACHED = (ContactOutcome.REACHED, ContactOutcome.RELAYED_BY_FAMILY)
 Recorder = Callable[[Case, dict, Actor, datetime], None]
+_CASE_OF_INSTANCE = select(Case.id).where(Case.instance_id == bindparam("b_instance"))
 RECORDERS: dict[str, Recorder] = {}
 
 
@@ -230,9 +231,10 @@ def record_transfer_decision(case: Case, data: dict, actor: Actor, now: datetime
 
 def record_completion(action: str | None, instance_id: int, data: dict, actor: Actor, now: datetime) -> Case | None:
     """Apply what completing a task with `action` records on the instance's case; return the case."""
-    case = db.session.scalars(select(Case).where(Case.instance_id == instance_id)).first()
-    if case is None:
+    case_id = db.session.connection().execute(_CASE_OF_INSTANCE, {"b_instance": instance_id}).scalar()
+    if case_id is None:
         return None
+    case = db.session.get(Case, case_id)
     if action in RECORDERS:
         RECORDERS[action](case, data, actor, now)
     case.updated_at = now
