@@ -65,7 +65,7 @@ def _fill_chunk(rng, numbers, users, now) -> None:
         instances.append({"id": i + 1, "version_id": 1, "process_id": "monthly_visit", "status": "running",
                           "state": b"-", "lock_version": 1, "region_code": county, "case_id": i + 1,
                           "created_at": now, "updated_at": now})
-        lane, assignee = ("Supervisor", None) if i % 10 == 0 else ("Caseworker", worker)
+        lane, assignee = ("supervisor", None) if i % 10 == 0 else ("caseworker", worker)
         tasks.append({"id": str(uuid.UUID(int=rng.getrandbits(128))), "instance_id": i + 1, "case_id": i + 1,
                       "process_id": "monthly_visit", "bpmn_id": "visit_task", "name": "Monthly follow-up visit",
                       "lane": lane, "form_key": "follow_up", "action": "follow_up", "assignee": assignee,

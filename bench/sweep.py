@@ -30,7 +30,7 @@ CHUNK = 2000
 
 def _start_all(n: int, clock) -> float:
     """Start n monthly_visit instances waiting on their first visit date; returns seconds taken."""
-    version_id = instances._latest_version_id(PROCESS)
+    version_id = instances.latest_version_id(PROCESS)
     sha, process_id, files = spec_ref(version_id)
     anchor = clock.now().date().isoformat()
     started = time.perf_counter()

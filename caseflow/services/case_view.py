@@ -31,7 +31,7 @@ from caseflow.models import (
 from caseflow.services import protection
 from caseflow.services.cases import get_case_or_raise
 from caseflow.services.clock import now as clock_now
-from caseflow.services.inbox import region_clause
+from caseflow.services.scope import region_clause
 from caseflow.services.workflow import log_event, spec_ref
 from caseflow.tasks.package import package_status_of
 

@@ -149,12 +149,9 @@ def _open_chunk(graduates: list[NewGraduate], *, cohort: int, actor: Actor, batc
 
 def journey_ref() -> tuple[int, str, str, dict | None]:
     """(version_id, sha, process_id, files) of the latest deployed graduate journey."""
-    from caseflow.models import ProcessVersion
+    from caseflow.services.instances import latest_version_id
 
-    version_id = db.session.execute(select(ProcessVersion.id).where(ProcessVersion.process_id == JOURNEY)
-                                    .order_by(ProcessVersion.id.desc()).limit(1)).scalar()
-    if version_id is None:
-        raise NotFound(N_("process %(process)s is not deployed"), process=JOURNEY)
+    version_id = latest_version_id(JOURNEY)
     return (version_id, *spec_ref(version_id))
 
 

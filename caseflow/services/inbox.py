@@ -4,7 +4,7 @@ projection (never a workflow), plus claiming, releasing and drafts."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from caseflow.domain.actor import Actor, lane_role
 from caseflow.domain.calendar import working_days_between
@@ -15,19 +15,13 @@ from caseflow.extensions import db
 from caseflow.models import Case, Graduate, HumanTask, ProcessInstance, User
 from caseflow.services.clock import now as clock_now
 from caseflow.services.instances import get_task_or_raise
+from caseflow.services.scope import region_clause
 from caseflow.services.workflow import log_event
 
 PAGE_SIZE = 50
 DUE_SOON_WORKING_DAYS = 2
 STAGES = ("contact_round", "case_work", "intent_recheck", "service_package", "seeker_services", "monthly_visit",
           "hardship_support", "entrepreneurship", "case_closure", "graduate_journey")
-
-
-def region_clause(column, prefix: str):
-    """`column` lies in the region `prefix` (area codes nest by prefix), as an index-friendly range."""
-    if not prefix:
-        return True
-    return and_(column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1))
 
 
 def due_badge(due_at: datetime | None, now: datetime) -> str:

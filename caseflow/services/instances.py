@@ -14,6 +14,7 @@ from caseflow.models import EventLog, HumanTask, ProcessInstance, ProcessVersion
 from caseflow.services.clock import now as clock_now
 from caseflow.services.deployment import workflow_data
 from caseflow.services.records import record_completion
+from caseflow.services.scope import region_clause
 from caseflow.services.workflow import (
     TASK,
     committing,
@@ -45,7 +46,7 @@ def latest_version(process_id: str) -> ProcessVersion:
     return version
 
 
-def _latest_version_id(process_id: str) -> int:
+def latest_version_id(process_id: str) -> int:
     version_id = db.session.execute(
         select(ProcessVersion.id).where(ProcessVersion.process_id == process_id)
         .order_by(ProcessVersion.id.desc()).limit(1)
@@ -60,7 +61,7 @@ def start_instance(process_id: str, *, actor: Actor, data: dict | None = None, r
     """Start the latest version of a process, run it to its first wait state; return the instance id."""
     if not actor.covers(region_code):
         raise NotAllowed(N_("you may not start work outside your region"))
-    version_id = _latest_version_id(process_id)
+    version_id = latest_version_id(process_id)
     sha, process_id, files = spec_ref(version_id)
     snapshot = engine.start(sha, process_id, files, dict(data or {}))
     now = clock_now()
@@ -171,7 +172,7 @@ def deliver_message(name: str, *, correlation_key: str, payload: dict, actor: Ac
 
 def list_instances(actor: Actor, *, limit: int = 50) -> list[ProcessInstance]:
     return list(db.session.scalars(
-        select(ProcessInstance).where(ProcessInstance.region_code.startswith(actor.region_code))
+        select(ProcessInstance).where(region_clause(ProcessInstance.region_code, actor.region_code))
         .order_by(ProcessInstance.id.desc()).limit(limit)
     ))
 
@@ -179,7 +180,7 @@ def list_instances(actor: Actor, *, limit: int = 50) -> list[ProcessInstance]:
 def list_ready_tasks(actor: Actor, *, limit: int = 50) -> list[HumanTask]:
     return list(db.session.scalars(
         select(HumanTask).where(HumanTask.state == HumanTaskState.READY,
-                                HumanTask.region_code.startswith(actor.region_code))
+                                region_clause(HumanTask.region_code, actor.region_code))
         .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at).limit(limit)
     ))
 
