@@ -106,3 +106,27 @@ def test_two_threads_completing_one_task_one_wins_one_conflicts(app):
     db.session.expire_all()
     assert count_events(EventAction.TASK_COMPLETED, instance_id) == 1
     assert db.session.get(ProcessInstance, instance_id).lock_version == version_before + 1
+
+
+def test_a_crash_between_engine_step_and_commit_leaves_the_case_before_the_step(app, monkeypatch):
+    from caseflow.services import instances as instances_module
+
+    instance_id = start()
+    task = only_ready_task(instance_id)
+    version_before = db.session.get(ProcessInstance, instance_id).lock_version
+
+    def crash(**kwargs):
+        raise RuntimeError("process killed")
+
+    monkeypatch.setattr(instances_module, "log_event", crash)
+    with pytest.raises(RuntimeError):
+        instances.complete_task(task.id, actor=CASEWORKER_A, data=CONTACT, idempotency_key="k-crash")
+    monkeypatch.undo()
+    db.session.expire_all()
+    assert db.session.get(HumanTask, task.id).state == HumanTaskState.READY
+    assert db.session.get(ProcessInstance, instance_id).lock_version == version_before
+    assert count_events(EventAction.TASK_COMPLETED) == 0
+    first = instances.complete_task(task.id, actor=CASEWORKER_A, data=CONTACT, idempotency_key="k-crash")
+    again = instances.complete_task(task.id, actor=CASEWORKER_A, data=CONTACT, idempotency_key="k-crash")
+    assert (first.replayed, again.replayed) == (False, True)
+    assert count_events(EventAction.TASK_COMPLETED) == 1

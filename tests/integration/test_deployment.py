@@ -59,3 +59,20 @@ def test_only_designers_deploy(app):
     caseworker = Actor("cw", frozenset({Role.CASEWORKER}), "")
     with pytest.raises(NotAllowed):
         deployment.deploy({"demo_followup.bpmn": DEMO}, "demo_followup", actor=caseworker)
+
+
+def test_every_workflow_file_deploys_with_known_operations_forms_and_a_current_layout(app):
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    stems = sorted(path.stem for path in (root / "workflows" / "bpmn").glob("*.bpmn"))
+    deployed = sorted({version.process_id for version in deployment.list_versions()})
+    assert deployed == stems  # validation refuses unknown operations, forms, lanes and unquoted timers
+    journey = instances.latest_version("graduate_journey")
+    assert {"graduate_journey.bpmn", "case_work.bpmn", "contact_round.bpmn", "seeker_services.bpmn",
+            "classification_routing.dmn", "package_requirements.dmn", "startup_subsidy.dmn"} <= set(journey.files)
+    check = subprocess.run([sys.executable, "scripts/bpmn_layout.py", "--check", *[f"workflows/bpmn/{s}.bpmn"
+                                                                                    for s in stems]],
+                           cwd=root, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
