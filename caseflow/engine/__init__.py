@@ -1,5 +1,6 @@
 """The only package that imports SpiffWorkflow. JSON and plain values in, snapshots out."""
 
+from caseflow.engine.bulk import start_many
 from caseflow.engine.runtime import (
     EngineError,
     Message,
@@ -18,5 +19,5 @@ from caseflow.engine.specs import Bundle, TaskSpecInfo, build_bundle, content_ha
 __all__ = [
     "active_elements", "Bundle", "EngineError", "Message", "ReadyTask", "ServiceContext", "Snapshot", "TaskSpecInfo",
     "build_bundle", "complete_task", "configure", "content_hash", "deliver_message", "get_specs",
-    "is_cached", "start", "wake",
+    "is_cached", "start", "start_many", "wake",
 ]

@@ -135,10 +135,12 @@ def _open_chunk(graduates: list[NewGraduate], *, cohort: int, actor: Actor, batc
                  for gid, g, county, assignee in zip(graduate_ids, graduates, counties, assignees, strict=True)]
     case_ids = conn.execute(insert(CASE).returning(CASE.c.id, sort_by_parameter_order=True), case_rows).scalars().all()
     version_id, sha, process_id, files = journey
+    snapshots = engine.start_many(sha, process_id, files, [_journey_data(case_id, g, row["profile"])
+                                                           for case_id, g, row in zip(case_ids, graduates, case_rows,
+                                                                                      strict=True)])
     items = [{"version_id": version_id, "process_id": process_id, "region_code": row["region_code"],
-              "correlation_key": f"case:{case_id}", "assignee": assignee, "case_id": case_id,
-              "snapshot": engine.start(sha, process_id, files, _journey_data(case_id, g, row["profile"]))}
-             for case_id, g, row, assignee in zip(case_ids, graduates, case_rows, assignees, strict=True)]
+              "correlation_key": f"case:{case_id}", "assignee": assignee, "case_id": case_id, "snapshot": snapshot}
+             for case_id, row, assignee, snapshot in zip(case_ids, case_rows, assignees, snapshots, strict=True)]
     instance_ids = insert_instances(items, now=now, actor=actor)
     conn.execute(_SET_INSTANCE, [{"b_id": c, "b_instance": i} for c, i in zip(case_ids, instance_ids, strict=True)])
     conn.execute(insert(EVENT), [{"at": now, "actor": actor.user_id, "action": EventAction.CASE_OPENED,

@@ -1,0 +1,116 @@
+"""Start many instances of one process at once (a ledger handover starts thousands).
+
+Running SpiffWorkflow to the first wait state costs about 1.3 ms for the graduate journey, almost all of it
+building and walking the task tree. When that run provably does not depend on the start data's values, every
+instance ends up with the same tree: only the task ids and the start data differ. So the engine runs twice,
+once with the first instance's data and once with every value perturbed; if both trees are identical apart
+from ids and timestamps, the remaining instances are cloned from the first one's state with fresh task ids
+and their own data. Otherwise (a gateway, timer or script read the data) each instance is started normally.
+"""
+
+import json
+import re
+import uuid
+import zlib
+from dataclasses import dataclass, replace
+
+from caseflow.engine.runtime import Snapshot, start
+from caseflow.engine.serializer import decode
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_PRIMITIVE = (str, int, float, bool, type(None))
+
+
+def _perturbed(data: dict) -> dict:
+    """The same keys with different values of the same type."""
+    def change(value):
+        if isinstance(value, bool):
+            return not value
+        if isinstance(value, int | float):
+            return value + 1
+        return f"{value}~" if isinstance(value, str) else value
+    return {key: change(value) for key, value in data.items()}
+
+
+def _workflows(dct: dict) -> list[dict]:
+    return [dct, *dct["subprocesses"].values()]
+
+
+def _canonical_ids(dct: dict) -> dict[str, str]:
+    """Name every task id by its position in the trees (depth first, children in order), so two states with
+    the same structure get the same names whatever their random ids."""
+    names: dict[str, str] = {}
+
+    def walk(tasks: dict, task_id: str) -> None:
+        names.setdefault(task_id, f"id{len(names)}")
+        for child in tasks[task_id]["children"]:
+            walk(tasks, child)
+
+    walk(dct["tasks"], dct["root"])
+    pending = dict(dct["subprocesses"])
+    while pending:
+        caller = min((key for key in pending if key in names), key=lambda key: int(names[key][2:]), default=None)
+        if caller is None:
+            break
+        subprocess = pending.pop(caller)
+        walk(subprocess["tasks"], subprocess["root"])
+    return names
+
+
+def _shape(dct: dict, start_keys: set[str]) -> str:
+    """The state with start-data values, task ids and timestamps blanked, for comparing two runs."""
+    names = _canonical_ids(dct)
+    dct = json.loads(json.dumps(dct))
+    for workflow in _workflows(dct):
+        for task in workflow["tasks"].values():
+            task["last_state_change"] = 0
+            for key in start_keys & set(task.get("data") or {}):
+                task["data"][key] = None
+    renamed = json.loads(_UUID.sub(lambda m: names.get(m.group(), "unknown"), json.dumps(dct)))
+    return json.dumps(renamed, sort_keys=True)  # sorted only after renaming: random ids must not order keys
+
+
+@dataclass(frozen=True)
+class _Template:
+    text: str  # the first instance's state JSON
+    snapshot: Snapshot
+    keys: frozenset[str]
+
+    def clone(self, data: dict) -> Snapshot:
+        mapping: dict[str, str] = {}
+        text = _UUID.sub(lambda m: mapping.setdefault(m.group(), str(uuid.uuid4())), self.text)
+        dct = json.loads(text)
+        for workflow in _workflows(dct):
+            for task in workflow["tasks"].values():
+                if task.get("parent") is None and task.get("data"):
+                    task["data"].update({k: v for k, v in data.items() if k in task["data"]})
+        ready = tuple(replace(task, task_id=mapping[task.task_id]) for task in self.snapshot.ready_tasks)
+        state = zlib.compress(json.dumps(dct, separators=(",", ":")).encode(), 1)
+        return replace(self.snapshot, state=state, ready_tasks=ready)
+
+
+def _template(sha: str, process_id: str, files: dict | None, data: dict, first: Snapshot) -> _Template | None:
+    if first.next_due is not None or first.messages or first.completed \
+            or not all(isinstance(v, _PRIMITIVE) for v in data.values()):
+        return None
+    other = start(sha, process_id, files, _perturbed(data))
+    keys = set(data)  # the shapes hide ids, so the two runs compare equal exactly when only the data differs
+    first_state = decode(first.state)
+    if _shape(first_state, keys) != _shape(decode(other.state), keys) or \
+            [(t.info, t.region) for t in first.ready_tasks] != [(t.info, t.region) for t in other.ready_tasks]:
+        return None
+    return _Template(json.dumps(first_state), first, frozenset(keys))
+
+
+def start_many(sha: str, process_id: str, files: dict | None, datas: list[dict]) -> list[Snapshot]:
+    """Start one instance per data dict; the same result as calling `start` for each, only faster."""
+    if len(datas) < 3:
+        return [start(sha, process_id, files, data) for data in datas]
+    first = start(sha, process_id, files, datas[0])
+    template = _template(sha, process_id, files, datas[0], first)
+    results = [first]
+    for data in datas[1:]:
+        clonable = template is not None and set(data) == template.keys and \
+            all(isinstance(v, _PRIMITIVE) for v in data.values())
+        results.append(template.clone(data) if clonable else start(sha, process_id, files, data))
+    return results
