@@ -212,10 +212,27 @@ def record_post_placement(case: Case, data: dict, actor: Actor, now: datetime) -
                                   by_user=actor.user_id))
 
 
+def _rejection_needs_reason(data: dict) -> bool:
+    if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
+        raise InvalidInput(N_("give the reason for returning the designation"))
+    return data.get("decision") == "approve"
+
+
+@recorder("review_difficulty")
+def record_designation_review(case: Case, data: dict, actor: Actor, now: datetime) -> None:
+    _rejection_needs_reason(data)  # the first level only recommends; the case stays a candidate
+
+
 @recorder("designate_difficulty")
 def record_designation(case: Case, data: dict, actor: Actor, now: datetime) -> None:
-    approved = data.get("decision") == "approve"
-    case.difficulty_status = DifficultyStatus.DESIGNATED if approved else DifficultyStatus.NONE
+    if _rejection_needs_reason(data):  # only the final (city) review designates
+        case.difficulty_status = DifficultyStatus.DESIGNATED
+
+
+@recorder("resubmit_difficulty")
+def record_designation_resubmission(case: Case, data: dict, actor: Actor, now: datetime) -> None:
+    if data.get("next_step") == "withdraw":
+        case.difficulty_status = DifficultyStatus.NONE
 
 
 @recorder("decide_transfer")

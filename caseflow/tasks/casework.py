@@ -78,7 +78,8 @@ def mark_difficulty_candidate(params: dict, context) -> dict:
     candidate = case.status not in (CaseStatus.PLACED, CaseStatus.CLOSED)
     if candidate and case.difficulty_status == DifficultyStatus.NONE:
         case.difficulty_status = DifficultyStatus.CANDIDATE
-    return {"candidate": candidate}
+    # the final review belongs to the city agency above the case's county
+    return {"candidate": candidate, "city": (case.county_code or case.region_code)[:4]}
 
 
 @operation("months_since_leaving")

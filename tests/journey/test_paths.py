@@ -2,14 +2,18 @@
 
 from datetime import date
 
+import pytest
 from journey_helpers import CW_A, CW_B, SV_A, SV_B, advance, case_row, do, graduate, open_case, ready, ready_ids
 from sqlalchemy import select
 
-from caseflow.domain.enums import CaseStatus, DifficultyStatus, PlacementKind, TransferStatus
+from caseflow.domain.actor import Actor
+from caseflow.domain.enums import CaseStatus, DifficultyStatus, PlacementKind, Role, TransferStatus
+from caseflow.errors import InvalidInput, NotFound
 from caseflow.extensions import db
 from caseflow.models import Classification, EntrepreneurshipSupport, OutboxMessage, Placement, Transfer
 from caseflow.services import casefile, instances, transfers
 
+SV_CITY = Actor("sv_city", frozenset({Role.SUPERVISOR}), "2201")
 REACHED = {"channel": "phone", "outcome": "reached", "contacted_on": "2026-07-02"}
 
 
@@ -154,8 +158,34 @@ def test_seeker_still_unemployed_two_years_after_leaving_becomes_a_difficulty_ca
     advance(clock, 95)  # 2026-10-04: past 2026-09-30
     assert case_row(case_id).difficulty_status == DifficultyStatus.CANDIDATE
     assert "designate" in ready_ids(case_id) and "deliver" in ready_ids(case_id)  # services go on
+    with pytest.raises(InvalidInput):
+        do(case_id, "designate", SV_A, decision="reject")  # a rejection must say why
+    do(case_id, "designate", SV_A, decision="reject", reason="缺少失业登记材料")
+    resubmit = [t for t in ready(case_id) if t.bpmn_id == "resubmit_designation"][0]
+    assert (resubmit.lane, resubmit.assignee) == ("caseworker", "cw_a")
+    do(case_id, "resubmit_designation", CW_A, next_step="resubmit", changes="已补充失业登记证明")
     do(case_id, "designate", SV_A, decision="approve")
+    assert case_row(case_id).difficulty_status == DifficultyStatus.CANDIDATE  # the county only recommends
+    final = [t for t in ready(case_id) if t.bpmn_id == "designate_final"][0]
+    assert final.region_code == "2201"  # the city agency reviews last
+    with pytest.raises(NotFound):
+        instances.complete_task(final.id, actor=SV_A, data={"decision": "approve"})
+    do(case_id, "designate_final", SV_CITY, decision="approve")
     assert case_row(case_id).difficulty_status == DifficultyStatus.DESIGNATED
+    assert "deliver" in ready_ids(case_id) and "designate_final" not in ready_ids(case_id)
+
+
+def test_designation_returned_at_the_final_review_can_be_withdrawn(province, clock):
+    case_id = open_case(graduate(leaving=date(2024, 9, 30)))
+    do(case_id, "attempt", CW_A, **REACHED)
+    classify(case_id, "seeking")
+    advance(clock, 95)
+    do(case_id, "designate", SV_A, decision="approve")
+    do(case_id, "designate_final", SV_CITY, decision="reject", reason="未满足认定条件")
+    assert case_row(case_id).difficulty_status == DifficultyStatus.CANDIDATE
+    do(case_id, "resubmit_designation", CW_A, next_step="withdraw")
+    assert case_row(case_id).difficulty_status == DifficultyStatus.NONE
+    assert not {"designate", "designate_final", "resubmit_designation"} & set(ready_ids(case_id))
 
 
 def test_case_transferred_to_another_county_moves_with_its_open_tasks(province, clock):
