@@ -70,23 +70,40 @@ def _shape(dct: dict, start_keys: set[str]) -> str:
     return json.dumps(renamed, sort_keys=True)  # sorted only after renaming: random ids must not order keys
 
 
+_SLOT = re.compile(r'(' + _UUID.pattern + r')|"@@start:(\w+)@@"')
+
+
 @dataclass(frozen=True)
 class _Template:
-    text: str  # the first instance's state JSON
+    """The first instance's state JSON cut into literal text, task ids and start-data slots."""
+
+    parts: tuple[tuple[str, str], ...]  # ("text" | "id" | "data", value)
+    ids: tuple[str, ...]
     snapshot: Snapshot
     keys: frozenset[str]
 
-    def clone(self, data: dict) -> Snapshot:
-        mapping: dict[str, str] = {}
-        text = _UUID.sub(lambda m: mapping.setdefault(m.group(), str(uuid.uuid4())), self.text)
-        dct = json.loads(text)
-        for workflow in _workflows(dct):
+    @classmethod
+    def build(cls, state: dict, snapshot: Snapshot, keys: set[str]) -> "_Template":
+        for workflow in _workflows(state):
             for task in workflow["tasks"].values():
                 if task.get("parent") is None and task.get("data"):
-                    task["data"].update({k: v for k, v in data.items() if k in task["data"]})
-        ready = tuple(replace(task, task_id=mapping[task.task_id]) for task in self.snapshot.ready_tasks)
-        state = zlib.compress(json.dumps(dct, separators=(",", ":")).encode(), 1)
-        return replace(self.snapshot, state=state, ready_tasks=ready)
+                    task["data"].update({k: f"@@start:{k}@@" for k in keys if k in task["data"]})
+        parts, position, text = [], 0, json.dumps(state, separators=(",", ":"))
+        for match in _SLOT.finditer(text):
+            parts.append(("text", text[position:match.start()]))
+            parts.append(("id", match.group(1)) if match.group(1) else ("data", match.group(2)))
+            position = match.end()
+        parts.append(("text", text[position:]))
+        ids = tuple(dict.fromkeys(value for kind, value in parts if kind == "id"))
+        return cls(tuple(parts), ids, snapshot, frozenset(keys))
+
+    def clone(self, data: dict) -> Snapshot:
+        fresh = {old: str(uuid.uuid4()) for old in self.ids}
+        values = {key: json.dumps(value) for key, value in data.items()}
+        text = "".join(value if kind == "text" else fresh[value] if kind == "id" else values[value]
+                       for kind, value in self.parts)
+        ready = tuple(replace(task, task_id=fresh[task.task_id]) for task in self.snapshot.ready_tasks)
+        return replace(self.snapshot, state=zlib.compress(text.encode(), 1), ready_tasks=ready)
 
 
 def _template(sha: str, process_id: str, files: dict | None, data: dict, first: Snapshot) -> _Template | None:
@@ -99,7 +116,7 @@ def _template(sha: str, process_id: str, files: dict | None, data: dict, first: 
     if _shape(first_state, keys) != _shape(decode(other.state), keys) or \
             [(t.info, t.region) for t in first.ready_tasks] != [(t.info, t.region) for t in other.ready_tasks]:
         return None
-    return _Template(json.dumps(first_state), first, frozenset(keys))
+    return _Template.build(first_state, first, keys)
 
 
 def start_many(sha: str, process_id: str, files: dict | None, datas: list[dict]) -> list[Snapshot]:
