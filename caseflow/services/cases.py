@@ -17,9 +17,9 @@ from caseflow.domain.graduates import NewGraduate, route
 from caseflow.errors import N_, NotFound
 from caseflow.extensions import db
 from caseflow.models import Case, Graduate, HardshipFlag, Region, User
-from caseflow.services import protection
+from caseflow.services import assignment, protection
 from caseflow.services.clock import now as clock_now
-from caseflow.services.workflow import EVENT, insert_instances, spec_ref
+from caseflow.services.workflow import EVENT, insert_instances, refuse_out_of_region, spec_ref
 
 JOURNEY = "graduate_journey"
 CHUNK = 500
@@ -53,18 +53,16 @@ class Routing:
     def profile(self, area_code: str | None) -> str:
         return self.profiles.get((area_code or "")[:2], self.default_profile)
 
-    def caseworker(self, county: str | None) -> str | None:
-        """The least-loaded active caseworker of the county (balanced assignment); None if it has none."""
+    def caseworker(self, county: str | None, area: str | None = None) -> str | None:
+        """The caseworker of the county a new case goes to, by CASEFLOW_ASSIGNMENT_RULE (see assignment.pick);
+        None if the county has none. `area` is the graduate's residence (street or community code)."""
         if county is None:
             return None
         if county not in self._queues:
             self._queues[county] = _caseload_heap(county)
-        queue = self._queues[county]
-        if not queue:
-            return None
-        load, username = heapq.heappop(queue)
-        heapq.heappush(queue, (load + 1, username))
-        return username
+        if getattr(self, "_staff", None) is None:
+            self._staff = assignment.load_staff(clock_now())
+        return assignment.pick(self._queues[county], area=area, staff=self._staff)
 
 
 def _caseload_heap(county: str) -> list[tuple[int, str]]:
@@ -124,7 +122,7 @@ def _open_chunk(graduates: list[NewGraduate], *, cohort: int, actor: Actor, batc
     if flags:
         conn.execute(insert(FLAG), flags)
     counties = [route(g, routing.counties) for g in graduates]
-    assignees = [routing.caseworker(county) for county in counties]
+    assignees = [routing.caseworker(c, g.residence_area_code) for c, g in zip(counties, graduates, strict=True)]
     user_ids = _user_ids({a for a in assignees if a})
     case_rows = [{"graduate_id": gid, "cohort": cohort, "profile": routing.profile(county or g.hukou_area_code),
                   "region_code": county or (g.hukou_area_code or g.residence_area_code or "")[:2],
@@ -170,6 +168,9 @@ def open_cases(graduates: Iterable[NewGraduate], *, cohort: int, actor: Actor, b
 def get_case_or_raise(case_id: int, actor: Actor) -> Case:
     """A case the actor may see; cases outside the actor's region do not exist for them."""
     case = db.session.get(Case, case_id)
-    if case is None or not actor.covers(case.region_code):
+    if case is not None and not actor.covers(case.region_code):
+        refuse_out_of_region(actor, kind="case", key=case_id, case_id=case_id)
+        case = None
+    if case is None:
         raise NotFound(N_("case not found"))
     return case

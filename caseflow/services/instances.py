@@ -21,6 +21,7 @@ from caseflow.services.workflow import (
     insert_instance,
     load_instance,
     log_event,
+    refuse_out_of_region,
     save_step,
     spec_ref,
 )
@@ -76,13 +77,19 @@ def start_instance(process_id: str, *, actor: Actor, data: dict | None = None, r
 def get_task_or_raise(task_id: str, actor: Actor) -> HumanTask:
     """A human task the actor may see; tasks outside the actor's region do not exist for them."""
     task = db.session.get(HumanTask, task_id)
-    if task is None or not actor.covers(task.region_code):
+    if task is not None and not actor.covers(task.region_code):
+        refuse_out_of_region(actor, kind="task", key=task_id, case_id=task.case_id)
+        task = None
+    if task is None:
         raise NotFound(N_("task not found"))
     return task
 
 
 def _check_may_complete(task, actor: Actor) -> None:
-    if task is None or not actor.covers(task.region_code):
+    if task is not None and not actor.covers(task.region_code):
+        refuse_out_of_region(actor, kind="task", key=task.id, case_id=task.case_id)
+        task = None
+    if task is None:
         raise NotFound(N_("task not found"))
     if task.state != HumanTaskState.READY:
         if task.completed_by:

@@ -15,10 +15,11 @@ from sqlalchemy.exc import OperationalError
 from caseflow import engine
 from caseflow.domain.actor import Actor, lane_role
 from caseflow.domain.calendar import end_of_working_day
-from caseflow.domain.enums import HumanTaskState, InstanceStatus, Role
+from caseflow.domain.enums import EventAction, HumanTaskState, InstanceStatus, Role
 from caseflow.errors import N_, Conflict, NotFound
 from caseflow.extensions import db
 from caseflow.models import EventLog, HumanTask, OutboxMessage, ProcessInstance, ProcessVersion
+from caseflow.services.assignment import absences, stand_in
 
 CHANGED_MEANWHILE = N_("the case was changed by someone else meanwhile; reload and try again")
 INSTANCE = ProcessInstance.__table__
@@ -117,13 +118,17 @@ def _role_value(lane: str | None) -> str | None:
 
 def _task_rows(instance_id: int, region_code: str, assignee: str | None, tasks, now: datetime,
                case_id: int | None) -> list[dict]:
-    """Inbox rows for new ready tasks: caseworker-lane tasks go to the case's caseworker, others to the lane's
-    team queue; a task whose BPMN names a region variable is routed there (e.g. a transfer's target county)."""
+    """Inbox rows for new ready tasks: caseworker-lane tasks go to the case's caseworker (to their substitute
+    while they are away), others to the lane's team queue; a task whose BPMN names a region variable is routed
+    there (e.g. a transfer's target county)."""
+    caseworker = assignee
+    if assignee is not None and any(lane_role(task.info.lane) == Role.CASEWORKER for task in tasks):
+        caseworker = stand_in(assignee, absences(now))
     return [{"id": task.task_id, "instance_id": instance_id, "case_id": case_id, "process_id": task.process_id,
              "bpmn_id": task.info.bpmn_id, "name": task.info.name, "lane": _role_value(task.info.lane),
              "form_key": task.info.form,
              "action": task.info.properties.get("record", task.info.form),
-             "assignee": assignee if lane_role(task.info.lane) == Role.CASEWORKER else None,
+             "assignee": caseworker if lane_role(task.info.lane) == Role.CASEWORKER else None,
              "region_code": task.region or region_code, "state": HumanTaskState.READY, "created_at": now,
              "due_at": due_at(task.info, now)} for task in tasks]
 
@@ -198,6 +203,14 @@ def log_event(*, actor: Actor, action: str, now: datetime, instance_id: int | No
     _conn().execute(_INSERT_EVENT, {"at": now, "actor": actor.user_id, "action": action, "instance_id": instance_id,
                                     "case_id": case_id, "task_id": task_id, "idempotency_key": idempotency_key,
                                     "detail": detail})
+
+
+def refuse_out_of_region(actor: Actor, *, kind: str, key, case_id: int | None = None) -> None:
+    """Record that the actor reached for something outside their region (the caller then answers 404)."""
+    db.session.rollback()
+    log_event(actor=actor, action=EventAction.ACCESS_DENIED, now=current_app.extensions["caseflow.clock"].now(),
+              case_id=case_id, kind=kind, key=str(key)[:100])
+    db.session.commit()
 
 
 def _is_lock_error(exc: OperationalError) -> bool:

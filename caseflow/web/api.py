@@ -2,7 +2,8 @@
 
 from flask import Blueprint, jsonify, request
 
-from caseflow.errors import N_, InvalidInput
+from caseflow.domain.enums import Role
+from caseflow.errors import N_, InvalidInput, NotAllowed
 from caseflow.extensions import csrf
 from caseflow.services import instances
 from caseflow.web.session import current_actor
@@ -41,10 +42,13 @@ def complete_task(task_id: str):
 
 @bp.post("/messages/<name>")
 def deliver_message(name: str):
+    """For integrations (e.g. the education department answering a contact-details request)."""
+    actor = current_actor()
+    if not ({Role.ADMIN, Role.SUPERVISOR, Role.SYSTEM} & actor.roles):
+        raise NotAllowed(N_("only supervisors and integrations may deliver messages"))
     body = _json_body()
     key = body.get("correlation_key")
     if not isinstance(key, str) or not key:
         raise InvalidInput(N_("'correlation_key' is required"))
-    count = instances.deliver_message(name, correlation_key=key, payload=body.get("payload") or {},
-                                      actor=current_actor())
+    count = instances.deliver_message(name, correlation_key=key, payload=body.get("payload") or {}, actor=actor)
     return jsonify(delivered=count)
