@@ -140,7 +140,8 @@ def complete_task(task_id: str, *, actor: Actor, data: dict, idempotency_key: st
             created = save_step(instance, snapshot, now=now, actor=actor, completed_task_id=task_id)
             log_event(actor=actor, action=EventAction.TASK_COMPLETED, now=now, instance_id=instance.id,
                       case_id=case.id if case else None, task_id=task_id, idempotency_key=idempotency_key,
-                      task=task.bpmn_id, name=task.name, data=data, next_tasks=list(created))
+                      task=task.bpmn_id, name=task.name, form=task.form_key, data=data,
+                      next_tasks=list(created))
     except (Conflict, IntegrityError):
         if idempotency_key and (done := _replay(idempotency_key, task_id)):
             return done  # the same request won meanwhile

@@ -3,8 +3,10 @@
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from caseflow.domain.schedule import beijing_day
 from caseflow.errors import InvalidInput
 from caseflow.services import case_view, casefile, deployment
+from caseflow.services.clock import now as clock_now
 from caseflow.web import error_text
 from caseflow.web.session import current_actor
 
@@ -29,8 +31,9 @@ def export():
 def _render(case_id: int, *, revealed=None, action_errors=None, status=200):
     view = case_view.case_file(case_id, actor=current_actor())
     forms = {action: deployment.get_form_or_raise(form) for action, form in casefile.ACTIONS.items()}
-    return render_template("cases/show.html", view=view, forms=forms, revealed=revealed,
-                           action_errors=action_errors or {}), status
+    return render_template("cases/show.html", view=view, forms=forms, all_forms=deployment.list_forms(),
+                           action_forms=casefile.ACTIONS, revealed=revealed, action_errors=action_errors or {},
+                           today=beijing_day(clock_now()).isoformat()), status
 
 
 @bp.get("/<int:case_id>")

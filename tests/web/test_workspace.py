@@ -131,7 +131,9 @@ def test_contact_attempt_and_note_can_be_logged_from_the_case_file(app, client, 
     assert bad.status_code == 400
     client.post(f"{url}/actions/contact_attempt", data={"csrf_token": token, **REACHED})
     html = client.get(url).get_data(as_text=True)
-    assert "Recorded on the case file: note" in html and "Recorded on the case file: contact_attempt" in html
+    assert "Recorded on the case file: Add a note" in html and "Text: 家长代为转告" not in html
+    assert "Note: 家长代为转告" in html and "Recorded on the case file: Record a contact attempt" in html
+    assert "Channel: Phone; Outcome: Reached" in html
 
 
 def test_diagram_of_the_current_process_highlights_the_open_task(app, client, two_counties):
@@ -173,3 +175,36 @@ def test_search_and_export_never_show_another_county(app, client, two_counties):
     login(client, "changchun_sup")  # the city sees both counties
     html = client.get("/cases").get_data(as_text=True)
     assert "李四" in html and "张三" in html
+
+
+def test_contact_classify_service_and_referral_outcome_can_all_be_done_by_forms(app, client, two_counties):
+    with app.app_context():
+        from datetime import date
+
+        from caseflow.models import JobPosting
+        for n in range(3):
+            db.session.add(JobPosting(employer=f"长春软件{n}", title="测试工程师", area_code="220102",
+                                      major_prefixes=[], open_until=date(2027, 6, 30)))
+        db.session.commit()
+    login(client, two_counties["owner_a"])
+    english(client)
+
+    def open_task(bpmn_id):
+        with app.app_context():
+            return db.session.scalars(select(HumanTask.id).where(HumanTask.case_id == two_counties["a"],
+                                                                 HumanTask.bpmn_id == bpmn_id,
+                                                                 HumanTask.state == HumanTaskState.READY)).one()
+
+    token = csrf_token(client, "/inbox")
+    client.post(f"/tasks/{open_task('attempt')}", data={"csrf_token": token, **REACHED})
+    client.post(f"/tasks/{open_task('classify')}", data={"csrf_token": token, "status": "seeking",
+                                                          "effective_on": "2026-07-02"})
+    client.post(f"/tasks/{open_task('deliver')}", data={"csrf_token": token, "kind": "career_guidance",
+                                                         "response": "accepted", "delivered_on": "2026-07-03"})
+    page = client.get(f"/cases/{two_counties['a']}").get_data(as_text=True)
+    referral = re.search(r'name="referral_id" value="(\d+)"', page).group(1)  # a pushed posting's row form
+    client.post(f"/cases/{two_counties['a']}/actions/referral_outcome",
+                data={"csrf_token": token, "referral_id": referral, "outcome": "hired", "outcome_on": "2026-07-20"})
+    page = client.get(f"/cases/{two_counties['a']}").get_data(as_text=True)
+    assert "Placed" in page and "Verify and close the case" in page
+    assert "Completed: Deliver a package service" in page and "Career guidance" in page
