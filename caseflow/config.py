@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+from caseflow.domain.enums import AssignmentRule, StalledRule
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -32,6 +34,14 @@ def from_environment(instance_path: str) -> dict:
         "CASEFLOW_PACKAGE_DUE_DAYS": int(os.environ.get("CASEFLOW_PACKAGE_DUE_DAYS", "30")),
         "CASEFLOW_HARDSHIP_FALLBACK": os.environ.get("CASEFLOW_HARDSHIP_FALLBACK", "11-30"),
         "CASEFLOW_POST_PLACEMENT_CHECK": os.environ.get("CASEFLOW_POST_PLACEMENT_CHECK", "P3M"),
+        # Supervision: which stalled/at-risk lists are on, their thresholds, how new handovers are assigned.
+        "CASEFLOW_STALLED_RULES": os.environ.get("CASEFLOW_STALLED_RULES", ",".join(StalledRule)),
+        "CASEFLOW_NO_ACTIVITY_WORKING_DAYS": int(os.environ.get("CASEFLOW_NO_ACTIVITY_WORKING_DAYS", "15")),
+        "CASEFLOW_PACKAGE_OVERDUE_DAYS": int(os.environ.get("CASEFLOW_PACKAGE_OVERDUE_DAYS", "30")),
+        "CASEFLOW_TWO_YEAR_WARNING_DAYS": int(os.environ.get("CASEFLOW_TWO_YEAR_WARNING_DAYS", "60")),
+        "CASEFLOW_ESCALATION_TASKS": os.environ.get("CASEFLOW_ESCALATION_TASKS", "review_overdue"),
+        "CASEFLOW_ASSIGNMENT_RULE": os.environ.get("CASEFLOW_ASSIGNMENT_RULE", AssignmentRule.BALANCED),
+        "CASEFLOW_EMPLOYMENT_TARGET": float(os.environ.get("CASEFLOW_EMPLOYMENT_TARGET", "0.9")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",

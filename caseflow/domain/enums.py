@@ -45,6 +45,8 @@ class EventAction(StrEnum):
     ACCESS_DENIED = "access_denied"
     EXPORTED = "exported"
     LEDGER_IMPORTED = "ledger_imported"
+    TASK_REASSIGNED = "task_reassigned"
+    ABSENCE_SET = "absence_set"
 
 
 class RegionLevel(StrEnum):
@@ -62,6 +64,18 @@ class CaseStatus(StrEnum):
     UNREACHABLE = "unreachable"
     PLACED = "placed"
     CLOSED = "closed"
+
+
+class Classified(StrEnum):
+    """What a classification (or a monthly visit) records about the graduate."""
+
+    EMPLOYED = "employed"
+    SEEKING = "seeking"
+    NO_INTENT = "no_intent"
+    IN_TRAINING = "in_training"
+    IN_INTERNSHIP = "in_internship"
+    FURTHER_STUDY = "further_study"
+    ENLISTED = "enlisted"
 
 
 class NoIntentReason(StrEnum):
@@ -170,3 +184,23 @@ class ImportStatus(StrEnum):
     PREVIEWED = "previewed"
     COMMITTED = "committed"
     DISCARDED = "discarded"
+
+
+class AssignmentRule(StrEnum):
+    """How a new handover picks its caseworker (CASEFLOW_ASSIGNMENT_RULE)."""
+
+    BALANCED = "balanced"  # the county's least open caseload
+    STREET = "street"  # a caseworker of the graduate's street or community, else balanced
+
+
+class StalledRule(StrEnum):
+    """Why a case is on a supervisor's stalled or at-risk list."""
+
+    OVERDUE_TASKS = "overdue_tasks"
+    NO_ACTIVITY = "no_activity"
+    FIRST_CONTACT_OVERDUE = "first_contact_overdue"
+    PACKAGE_OVERDUE = "package_overdue"
+    FOLLOW_UP_MISSED = "follow_up_missed"
+    HARDSHIP_WITHOUT_PLAN = "hardship_without_plan"
+    NEARING_TWO_YEARS = "nearing_two_years"
+    ESCALATED = "escalated"
