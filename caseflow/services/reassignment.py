@@ -23,7 +23,7 @@ from caseflow.services.clock import now as clock_now
 from caseflow.services.instances import get_task_or_raise
 from caseflow.services.scope import region_clause
 from caseflow.services.supervision import CaseFilter, check_managing, filter_clauses, get_caseworker_or_raise
-from caseflow.services.workflow import committing, log_event
+from caseflow.services.workflow import committing, log_event, refuse_out_of_region
 
 CHUNK = 1000
 CASE, INSTANCE, TASK, EVENT = Case.__table__, ProcessInstance.__table__, HumanTask.__table__, EventLog.__table__
@@ -108,8 +108,10 @@ def _selected(selection: CaseSelection, actor: Actor) -> list[_Row]:
     for chunk in _chunks(wanted):
         rows += db.session.execute(select(*columns, Case.closed_at).where(Case.id.in_(chunk), region_clause(
             Case.region_code, actor.region_code)).order_by(Case.id).with_for_update()).all()
-    if len(rows) != len(wanted):
-        raise NotFound(N_("case not found"))  # outside the region, or no such case: the same to the actor
+    if len(rows) != len(wanted):  # outside the region, or no such case: the same to the actor
+        missing = sorted(set(wanted) - {row.id for row in rows})
+        refuse_out_of_region(actor, kind="case", key=",".join(map(str, missing[:10])), case_id=missing[0])
+        raise NotFound(N_("case not found"))
     if any(row.caseworker_id != selection.seen[row.id] or row.closed_at is not None for row in rows):
         raise Conflict(LIST_CHANGED)
     return [_Row(*row[:4]) for row in rows]

@@ -32,6 +32,7 @@ from caseflow.services.cases import add_years
 from caseflow.services.clock import now as clock_now
 from caseflow.services.inbox import DUE_SOON_WORKING_DAYS, due_badge
 from caseflow.services.scope import region_clause
+from caseflow.services.workflow import refuse_out_of_region
 
 PAGE_SIZE = 50
 CONSOLE_ROLES = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMIN})
@@ -265,7 +266,10 @@ def workload(actor: Actor) -> list[WorkloadRow]:
 def get_caseworker_or_raise(user_id: int, actor: Actor) -> User:
     """An active caseworker of the actor's region; anyone else does not exist for the actor."""
     user = db.session.get(User, user_id)
-    if user is None or user.role != Role.CASEWORKER or not user.active or not actor.covers(user.region_code):
+    if user is not None and not actor.covers(user.region_code):
+        refuse_out_of_region(actor, kind="user", key=user_id)
+        user = None
+    if user is None or user.role != Role.CASEWORKER or not user.active:
         raise NotFound(N_("caseworker not found"))
     return user
 

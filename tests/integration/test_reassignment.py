@@ -155,6 +155,7 @@ def test_county_supervisors_reassign_only_their_county_and_the_city_supervisor_b
     with pytest.raises(NotFound):
         reassignment.reassign_cases(CaseSelection(seen={a: case(a).caseworker_id, b: cw_b.id}),
                                     to_user_id=staff["nanguan_cw2"].id, reason="越权", actor=actor("nanguan_sup"))
+    assert count_events(EventAction.ACCESS_DENIED) == 2  # refused, and audited
     with pytest.raises(InvalidInput):
         reassignment.reassign_case(a, seen_caseworker_id=case(a).caseworker_id, to_user_id=cw_b.id,
                                    reason="跨区", actor=actor("changchun_sup"))
