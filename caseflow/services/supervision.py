@@ -63,14 +63,20 @@ def _open_task(*clauses):
     return exists().where(HumanTask.case_id == Case.id, HumanTask.state == HumanTaskState.READY, *clauses)
 
 
-def plan_approved(before: datetime | None = None):
-    """The case's one-on-one hardship plan was approved (before `before`), as the audit trail records it."""
+def approved(task_bpmn_id: str, before: datetime | None = None):
+    """The case's approval task `task_bpmn_id` was completed with an approval (before `before`), as the audit
+    trail records it."""
     clauses = [EventLog.case_id == Case.id, EventLog.action == EventAction.TASK_COMPLETED,
-               EventLog.detail["task"].as_string() == PLAN_APPROVAL,
+               EventLog.detail["task"].as_string() == task_bpmn_id,
                EventLog.detail[("data", "decision")].as_string() == APPROVE]
     if before is not None:
         clauses.append(EventLog.at < before)
     return exists().where(*clauses)
+
+
+def plan_approved(before: datetime | None = None):
+    """The case's one-on-one hardship plan was approved (before `before`)."""
+    return approved(PLAN_APPROVAL, before)
 
 
 def _month_start(now: datetime) -> datetime:
