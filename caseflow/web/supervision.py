@@ -1,0 +1,165 @@
+"""The supervisor console: stalled lists, bulk reassignment, workload, approvals, indicators, the audit log."""
+
+from datetime import date
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from caseflow.domain.enums import EventAction, StalledRule
+from caseflow.domain.schedule import beijing_day
+from caseflow.errors import Conflict, InvalidInput
+from caseflow.services import audit, reassignment, report_book, reports, supervision
+from caseflow.services.clock import now as clock_now
+from caseflow.services.reassignment import CaseSelection
+from caseflow.services.supervision import CaseFilter
+from caseflow.web import error_text
+from caseflow.web.session import current_actor
+
+bp = Blueprint("supervision", __name__, url_prefix="/supervision")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.before_request
+def _console_only():
+    supervision.check_console(current_actor())
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _day(value, default: date | None = None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+def _case_filter(args) -> CaseFilter:
+    rule = args.get("rule")
+    return CaseFilter(rule=StalledRule(rule) if rule in set(StalledRule) else None,
+                      caseworker_id=_int(args.get("caseworker")), unassigned=args.get("unassigned") == "1",
+                      closed_this_month=args.get("closed") == "1", page=_int(args.get("page")) or 1)
+
+
+@bp.get("/")
+def console():
+    actor = current_actor()
+    return render_template("supervision/console.html", counts=supervision.stalled_counts(actor),
+                           workload=supervision.workload(actor), approvals=supervision.approvals(actor))
+
+
+@bp.get("/cases")
+def cases():
+    actor = current_actor()
+    query = _case_filter(request.args)
+    return render_template("supervision/cases.html", page=supervision.list_cases(actor, query),
+                           counts=supervision.stalled_counts(actor), caseworkers=supervision.caseworkers(actor),
+                           args=request.args.to_dict())
+
+
+def _selection(form) -> CaseSelection:
+    if form.get("scope") == "all":
+        return CaseSelection(filter=_case_filter(form), expected=_int(form.get("expected")))
+    seen = {}
+    for value in form.getlist("case"):
+        case_id, _sep, owner = value.partition(":")
+        if _int(case_id) is not None:
+            seen[int(case_id)] = _int(owner)
+    return CaseSelection(seen=seen)
+
+
+@bp.post("/reassign")
+def reassign():
+    form = request.form
+    back = url_for("supervision.cases", **{k: v for k, v in form.items() if k in ("rule", "caseworker", "unassigned")})
+    try:
+        moved = reassignment.reassign_cases(_selection(form), to_user_id=_int(form.get("to")) or 0,
+                                            reason=form.get("reason", ""), actor=current_actor())
+    except (Conflict, InvalidInput) as exc:
+        flash(error_text(exc), "warning")
+        return redirect(back), 303
+    flash(_("Cases reassigned: %(count)s.", count=moved), "success")
+    return redirect(back), 303
+
+
+@bp.get("/caseworkers/<int:user_id>")
+def caseworker(user_id: int):
+    actor = current_actor()
+    user, tasks = supervision.list_caseworker_tasks(user_id, actor, overdue_only=request.args.get("overdue") == "1")
+    return render_template("supervision/caseworker.html", user=user, tasks=tasks,
+                           caseworkers=supervision.caseworkers(actor), today=beijing_day(clock_now()))
+
+
+@bp.post("/tasks/<task_id>/reassign")
+def reassign_task(task_id: str):
+    form = request.form
+    try:
+        reassignment.reassign_task(task_id, to_user_id=_int(form.get("to")) or 0, reason=form.get("reason", ""),
+                                   actor=current_actor())
+        flash(_("The task was reassigned."), "success")
+    except (Conflict, InvalidInput) as exc:
+        flash(error_text(exc), "warning")
+    return redirect(form.get("back") if (form.get("back") or "").startswith("/supervision/")
+                    else url_for("supervision.console")), 303
+
+
+@bp.post("/caseworkers/<int:user_id>/absence")
+def absence(user_id: int):
+    form = request.form
+    clear = form.get("clear") == "1"
+    try:
+        reassignment.set_absence(user_id, away_from=None if clear else _day(form.get("away_from")),
+                                 away_until=None if clear else _day(form.get("away_until")),
+                                 substitute_id=_int(form.get("substitute")), actor=current_actor())
+        flash(_("The absence was cleared.") if clear else _("The absence was recorded."), "success")
+    except InvalidInput as exc:
+        flash(error_text(exc), "warning")
+    return redirect(url_for("supervision.caseworker", user_id=user_id)), 303
+
+
+@bp.get("/approvals")
+def approvals():
+    return render_template("supervision/approvals.html", groups=supervision.approvals(current_actor()))
+
+
+def _report():
+    actor = current_actor()
+    today = beijing_day(clock_now())
+    return reports.indicators(actor, region=request.args.get("region"), on=_day(request.args.get("on"), today))
+
+
+@bp.get("/report")
+def report():
+    return render_template("supervision/report.html", report=_report(), groups=report_book.GROUPS,
+                           value=report_book.value, show=report_book.show)
+
+
+@bp.get("/report/print")
+def report_print():
+    return render_template("supervision/report_print.html", report=_report(), groups=report_book.GROUPS,
+                           value=report_book.value, show=report_book.show)
+
+
+@bp.get("/report.xlsx")
+def report_xlsx():
+    data = _report()
+
+    def label(figures):
+        return _("Total") if figures is data.total else (figures.label or _("Not assigned"))
+    book = report_book.workbook(data, translate=_, row_label=label, actor=current_actor())
+    name = f"indicators-{data.region or 'all'}-{data.on.isoformat()}.xlsx"
+    return Response(book, mimetype=XLSX, headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+@bp.get("/audit")
+def audit_log():
+    args = request.args
+    query = audit.AuditQuery(user=(args.get("user") or "").strip() or None, case_id=_int(args.get("case")),
+                             action=args.get("action") or None, date_from=_day(args.get("from")),
+                             date_to=_day(args.get("to")), page=_int(args.get("page")) or 1)
+    return render_template("supervision/audit.html", page=audit.list_events(current_actor(), query), query=query,
+                           actions=list(EventAction), args=args.to_dict())
