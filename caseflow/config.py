@@ -36,7 +36,7 @@ def from_environment(instance_path: str) -> dict:
         "CASEFLOW_POST_PLACEMENT_CHECK": os.environ.get("CASEFLOW_POST_PLACEMENT_CHECK", "P3M"),
         # Supervision: which stalled/at-risk lists are on, their thresholds, how new handovers are assigned.
         "CASEFLOW_STALLED_RULES": os.environ.get("CASEFLOW_STALLED_RULES", ",".join(StalledRule)),
-        "CASEFLOW_NO_ACTIVITY_WORKING_DAYS": int(os.environ.get("CASEFLOW_NO_ACTIVITY_WORKING_DAYS", "15")),
+        "CASEFLOW_NO_ACTIVITY_WORKING_DAYS": int(os.environ.get("CASEFLOW_NO_ACTIVITY_WORKING_DAYS", "20")),
         "CASEFLOW_PACKAGE_OVERDUE_DAYS": int(os.environ.get("CASEFLOW_PACKAGE_OVERDUE_DAYS", "30")),
         "CASEFLOW_TWO_YEAR_WARNING_DAYS": int(os.environ.get("CASEFLOW_TWO_YEAR_WARNING_DAYS", "60")),
         "CASEFLOW_ESCALATION_TASKS": os.environ.get("CASEFLOW_ESCALATION_TASKS", "review_overdue"),

@@ -241,8 +241,9 @@ def _entrepreneurship(region: str, at: datetime, day: date) -> list[tuple]:
 
 
 def _workload(region: str, at: datetime) -> list[tuple]:
-    soon = end_of_working_day(at - timedelta(seconds=1), DUE_SOON_WORKING_DAYS)  # counted from the report date
-    open_then = and_(HumanTask.created_at < at, or_(HumanTask.completed_at.is_(None), HumanTask.completed_at >= at))
+    soon = end_of_working_day(at - timedelta(seconds=1), DUE_SOON_WORKING_DAYS)  # from the report date
+    open_then = and_(HumanTask.lane == Role.CASEWORKER, HumanTask.created_at < at,
+                     or_(HumanTask.completed_at.is_(None), HumanTask.completed_at >= at))
     return db.session.execute(_scoped(region, HumanTask, at).add_columns(
         _n(or_(HumanTask.due_at.is_(None), HumanTask.due_at > soon)),
         _n(and_(HumanTask.due_at >= at, HumanTask.due_at <= soon)), _n(HumanTask.due_at < at))
@@ -326,7 +327,7 @@ def indicators(actor: Actor, *, region: str | None = None, on: date) -> Report:
     region = report_region(actor, region)
     if on > beijing_day(clock_now()):
         raise InvalidInput(N_("the report date cannot be in the future"))
-    at, month_from = end_of_day(on), beijing_midnight(month_start(on))
+    at, month_from = min(end_of_day(on), clock_now()), beijing_midnight(month_start(on))  # today: as of now
     facts = _facts(region, at, month_from)
     figures = _case_figures(facts)
     _package(facts, at, figures)

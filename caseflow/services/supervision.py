@@ -226,11 +226,12 @@ class WorkloadRow:
     away: tuple | None = None  # (from, until, substitute name) when an absence is set
 
 
-def caseworkers(actor: Actor) -> list[User]:
-    """Active caseworkers of the actor's region, by name."""
+def caseworkers(actor: Actor, *, county: str | None = None) -> list[User]:
+    """Active caseworkers of the actor's region (or of one county in it), by area and name."""
+    clauses = [region_clause(User.region_code, county)] if county else []
     return list(db.session.scalars(select(User).where(
-        User.role == Role.CASEWORKER, User.active.is_(True), region_clause(User.region_code, actor.region_code))
-        .order_by(User.region_code, User.display_name)))
+        User.role == Role.CASEWORKER, User.active.is_(True), region_clause(User.region_code, actor.region_code),
+        *clauses).order_by(User.region_code, User.display_name)))
 
 
 def _task_loads(usernames: list[str], now: datetime) -> dict[str, tuple[int, int, int]]:

@@ -90,8 +90,8 @@ def reassign():
 def caseworker(user_id: int):
     actor = current_actor()
     user, tasks = supervision.list_caseworker_tasks(user_id, actor, overdue_only=request.args.get("overdue") == "1")
-    return render_template("supervision/caseworker.html", user=user, tasks=tasks,
-                           caseworkers=supervision.caseworkers(actor), today=beijing_day(clock_now()))
+    return render_template("supervision/caseworker.html", user=user, tasks=tasks, today=beijing_day(clock_now()),
+                           caseworkers=supervision.caseworkers(actor, county=user.region_code[:6]))
 
 
 @bp.post("/tasks/<task_id>/reassign")
