@@ -152,3 +152,24 @@ def test_the_audit_log_filters_by_user_action_and_case_within_the_region(client,
     assert "2 events" in completed
     assert "No event matches." in page(client, "/supervision/audit?from=2030-01-01")
 
+
+
+def test_a_caseworkers_500_cases_move_in_one_request(app, client, demo_users):
+    from sqlalchemy import update
+
+    with app.app_context():
+        db.session.execute(update(User).where(User.username == "nanguan_cw2").values(active=False))
+        open_in("220102", 500)
+        db.session.execute(update(User).where(User.username == "nanguan_cw2").values(active=True))
+        db.session.commit()
+        users = {u.username: u.id for u in db.session.scalars(select(User))}
+    login(client, "nanguan_sup")
+    client.get("/lang/en")
+    listed = page(client, f"/supervision/cases?caseworker={users['nanguan_cw1']}")
+    assert "Reassign all 500 cases of this list" in listed
+    token = csrf_token(client, f"/supervision/cases?caseworker={users['nanguan_cw1']}")
+    done = client.post("/supervision/reassign", data={"csrf_token": token, "caseworker": users["nanguan_cw1"],
+                                                      "scope": "all", "expected": "500", "to": users["nanguan_cw2"],
+                                                      "reason": "王丽调岗"}, follow_redirects=True)
+    assert "Cases reassigned: 500." in done.get_data(as_text=True)
+    assert re.search(r'data-caseworker="nanguan_cw2">.*?data-figure="open">500<', page(client, "/supervision/"), re.S)
