@@ -173,3 +173,14 @@ def test_a_caseworkers_500_cases_move_in_one_request(app, client, demo_users):
                                                       "reason": "王丽调岗"}, follow_redirects=True)
     assert "Cases reassigned: 500." in done.get_data(as_text=True)
     assert re.search(r'data-caseworker="nanguan_cw2">.*?data-figure="open">500<', page(client, "/supervision/"), re.S)
+
+
+def test_an_analyst_reads_the_console_and_the_indicators_but_reassigns_nothing(client, county_cases):
+    login(client, "jilin_analyst")
+    listed = page(client, "/supervision/cases?rule=first_contact_overdue")
+    assert county_cases["names"][county_cases["a"][1]] in listed and 'name="case"' not in listed
+    assert "data-figure=" in page(client, "/supervision/report?on=2026-08-01")
+    token = csrf_token(client, "/supervision/cases")
+    refused = client.post("/supervision/reassign", data={"csrf_token": token, "scope": "all", "rule": "no_activity",
+                                                         "to": county_cases["users"]["nanguan_cw2"], "reason": "试试"})
+    assert refused.status_code == 403
