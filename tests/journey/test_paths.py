@@ -175,6 +175,20 @@ def test_seeker_still_unemployed_two_years_after_leaving_becomes_a_difficulty_ca
     assert "deliver" in ready_ids(case_id) and "designate_final" not in ready_ids(case_id)
 
 
+def test_a_hardship_seeker_at_the_two_year_boundary_gets_the_same_two_level_review(province, clock):
+    case_id = open_case(graduate(leaving=date(2024, 9, 30), hardship=("minimum_subsidy",)))
+    do(case_id, "attempt", CW_A, **REACHED)
+    classify(case_id, "seeking")
+    do(case_id, "plan", CW_A, goals="稳定就业", measures="岗位推荐", mentor="李老师", planned_on="2026-07-03")
+    do(case_id, "approve_plan", SV_A, decision="approve")
+    advance(clock, 95)
+    do(case_id, "designate_h", SV_A, decision="approve")
+    final = [t for t in ready(case_id) if t.bpmn_id == "designate_final_h"][0]
+    assert final.region_code == "2201"
+    do(case_id, "designate_final_h", SV_CITY, decision="approve")
+    assert case_row(case_id).difficulty_status == DifficultyStatus.DESIGNATED
+
+
 def test_designation_returned_at_the_final_review_can_be_withdrawn(province, clock):
     case_id = open_case(graduate(leaving=date(2024, 9, 30)))
     do(case_id, "attempt", CW_A, **REACHED)
