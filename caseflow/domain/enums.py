@@ -37,6 +37,7 @@ class EventAction(StrEnum):
     TRANSFER_REQUESTED = "transfer_requested"
     LOGGED_IN = "logged_in"
     LOGIN_FAILED = "login_failed"
+    LOGIN_ATTEMPT = "login_attempt"
     CASE_VIEWED = "case_viewed"
     DATA_REVEALED = "data_revealed"
     TASK_CLAIMED = "task_claimed"

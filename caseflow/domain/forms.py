@@ -68,16 +68,16 @@ def _convert(field: Field, value: str):
     return value
 
 
-def validate(form: FormSpec, submitted: Mapping[str, str]) -> tuple[dict, dict[str, str]]:
-    """Convert a submission to typed data; return (data, {field: error code}) with error codes
-    'required' or 'invalid' so the web layer can translate them."""
+def validate(form: FormSpec, submitted: Mapping[str, object]) -> tuple[dict, dict[str, str]]:
+    """Convert a submission (form strings or JSON values) to typed data holding only the form's fields;
+    return (data, {field: error code}) with error codes 'required' or 'invalid' for the web layer to translate."""
     data, errors = {}, {}
     for field in form.fields:
         raw = submitted.get(field.name)
         if field.type == "boolean":
-            data[field.name] = raw in ("on", "true", "1", "yes")
+            data[field.name] = raw is True or raw in ("on", "true", "1", "yes")
             continue
-        value = (raw or "").strip()
+        value = ("" if raw is None or raw is False else str(raw)).strip()
         if not value:
             if field.required:
                 errors[field.name] = "required"

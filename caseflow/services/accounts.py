@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, text
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from caseflow.domain.actor import Actor
@@ -72,10 +72,21 @@ def _recent_failures(username: str, now) -> int:
         EventLog.at > now - FAILURE_WINDOW))
 
 
+def _serialize_attempts(username: str, now, remote_addr: str | None) -> None:
+    """Make concurrent sign-ins for one name take turns, so the failure count cannot be raced: the attempt
+    row is written first (SQLite then holds its write lock until this attempt commits) and PostgreSQL takes
+    a transaction lock on the name."""
+    log_event(actor=_as(username), action=EventAction.LOGIN_ATTEMPT, now=now, ip=remote_addr)
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": username})
+
+
 def authenticate(username: str, password: str, *, remote_addr: str | None) -> User:
     """The user with these credentials; every failure is logged and five in 15 minutes lock the name out."""
     now, username = clock_now(), (username or "").strip()
+    _serialize_attempts(username, now, remote_addr)
     if _recent_failures(username, now) >= MAX_FAILURES:
+        db.session.commit()
         raise NotAllowed(N_("too many failed sign-ins; try again in %(minutes)s minutes"),
                          minutes=int(FAILURE_WINDOW.total_seconds() // 60))
     user = db.session.scalars(select(User).where(User.username == username)).first()

@@ -9,9 +9,9 @@ from sqlalchemy import func, or_, select
 
 from caseflow import engine
 from caseflow.domain.actor import Actor
-from caseflow.domain.enums import EventAction, HumanTaskState
+from caseflow.domain.enums import EventAction, HumanTaskState, Role
 from caseflow.domain.package import PackageStatus
-from caseflow.errors import N_, InvalidInput
+from caseflow.errors import N_, InvalidInput, NotAllowed
 from caseflow.extensions import db
 from caseflow.models import (
     Case,
@@ -36,6 +36,7 @@ from caseflow.services.workflow import log_event, spec_ref
 from caseflow.tasks.package import package_status_of
 
 SEARCH_PAGE = 50
+REVEAL_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.ADMIN})
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 
@@ -89,15 +90,20 @@ def case_file(case_id: int, *, actor: Actor) -> CaseFile:
     return view
 
 
-def case_subject(case_id: int, *, actor: Actor) -> tuple[str, str]:
-    """(name, masked ID) of the graduate a task is about."""
-    case = get_case_or_raise(case_id, actor)
-    graduate = db.session.get(Graduate, case.graduate_id)
-    return graduate.name, graduate.id_masked
+def task_subject(task: HumanTask) -> tuple[str, str] | None:
+    """(name, masked ID) of the graduate a task is about; the task itself was authorised, and a transfer's
+    acceptance task lives in the receiving county before the case does."""
+    if task.case_id is None:
+        return None
+    row = db.session.execute(select(Graduate.name, Graduate.id_masked).join(Case, Case.graduate_id == Graduate.id)
+                             .where(Case.id == task.case_id)).first()
+    return tuple(row) if row else None
 
 
 def reveal(case_id: int, *, reason: str, actor: Actor) -> dict[str, str | None]:
     """The unmasked ID number and phone, for a stated reason that goes into the audit trail."""
+    if not REVEAL_ROLES & actor.roles:
+        raise NotAllowed(N_("only caseworkers and supervisors may see full ID numbers and phones"))
     reason = (reason or "").strip()
     if len(reason) < 4:
         raise InvalidInput(N_("say why you need to see the full ID number and phone"))

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from caseflow import engine
 from caseflow.domain.actor import Actor
-from caseflow.domain.enums import CaseStatus, EventAction
+from caseflow.domain.enums import CaseStatus, EventAction, Role
 from caseflow.domain.forms import validate
 from caseflow.errors import N_, Conflict, InvalidInput, NotAllowed
 from caseflow.extensions import db
@@ -20,6 +20,7 @@ from caseflow.services.workflow import committing, load_instance, log_event, sav
 ACTIONS = {"note": "note", "contact_attempt": "contact_attempt", "record_service": "record_service",
            "referral_outcome": "referral_outcome"}
 PLACED_MESSAGE = "graduate_placed"
+RECORDING_ROLES = frozenset({Role.CASEWORKER, Role.MENTOR, Role.SUPERVISOR, Role.ADMIN})
 
 
 def _tell_journey_placed(case, actor: Actor, now) -> None:
@@ -39,8 +40,8 @@ def record_on_case(case_id: int, action: str, submitted: dict, *, actor: Actor) 
     case = get_case_or_raise(case_id, actor)
     if action not in ACTIONS:
         raise InvalidInput(N_("unknown case action %(action)s"), action=action)
-    if case.caseworker_id is None and not actor.may_work_lane("caseworker"):
-        raise NotAllowed(N_("only caseworkers may record on a case"))
+    if not RECORDING_ROLES & actor.roles:
+        raise NotAllowed(N_("only caseworkers, mentors and supervisors may record on a case"))
     data, errors = validate(get_form_or_raise(ACTIONS[action]), submitted)
     if errors:
         raise InvalidInput(N_("the form has errors: %(fields)s"), fields=", ".join(sorted(errors)), errors=errors)

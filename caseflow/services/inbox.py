@@ -14,7 +14,7 @@ from caseflow.errors import N_, Conflict, NotAllowed
 from caseflow.extensions import db
 from caseflow.models import Case, Graduate, HumanTask, ProcessInstance, User
 from caseflow.services.clock import now as clock_now
-from caseflow.services.instances import get_task_or_raise
+from caseflow.services.instances import check_may_complete, get_task_or_raise
 from caseflow.services.scope import region_clause
 from caseflow.services.workflow import log_event
 
@@ -191,8 +191,7 @@ def release_task(task_id: str, *, actor: Actor) -> None:
 def save_draft(task_id: str, values: dict, *, actor: Actor) -> None:
     """Keep what the user typed so far; completing the task later clears it."""
     task = get_task_or_raise(task_id, actor)
-    if task.state != HumanTaskState.READY:
-        raise Conflict(N_("this task is no longer open"))
+    check_may_complete(task, actor)  # only who could complete the task may prepare its answer
     task.draft = {key: str(value)[:2000] for key, value in values.items()
                   if key not in ("csrf_token", "idempotency_key")}
     log_event(actor=actor, action=EventAction.DRAFT_SAVED, now=clock_now(), instance_id=task.instance_id,

@@ -8,11 +8,12 @@ from sqlalchemy.exc import IntegrityError
 from caseflow import engine
 from caseflow.domain.actor import Actor
 from caseflow.domain.enums import EventAction, HumanTaskState, InstanceStatus, Role
-from caseflow.errors import N_, Conflict, NotAllowed, NotFound
+from caseflow.domain.forms import validate
+from caseflow.errors import N_, Conflict, InvalidInput, NotAllowed, NotFound
 from caseflow.extensions import db
 from caseflow.models import EventLog, HumanTask, ProcessInstance, ProcessVersion
 from caseflow.services.clock import now as clock_now
-from caseflow.services.deployment import workflow_data
+from caseflow.services.deployment import get_form_or_raise, workflow_data
 from caseflow.services.records import record_completion
 from caseflow.services.scope import region_clause
 from caseflow.services.workflow import (
@@ -85,7 +86,8 @@ def get_task_or_raise(task_id: str, actor: Actor) -> HumanTask:
     return task
 
 
-def _check_may_complete(task, actor: Actor) -> None:
+def check_may_complete(task, actor: Actor) -> None:
+    """The actor may complete this task now: in their region, still open, theirs or their team's."""
     if task is not None and not actor.covers(task.region_code):
         refuse_out_of_region(actor, kind="task", key=task.id, case_id=task.case_id)
         task = None
@@ -102,6 +104,16 @@ def _check_may_complete(task, actor: Actor) -> None:
 
 
 _SELECT_TASK = select(TASK).where(TASK.c.id == bindparam("b_id"))
+
+
+def _validated(form_key: str | None, data: dict) -> dict:
+    """Only the task form's fields, typed; whatever the caller (a web form, the JSON API) sent."""
+    if not form_key:
+        return dict(data)
+    typed, errors = validate(get_form_or_raise(form_key), data)
+    if errors:
+        raise InvalidInput(N_("the form has errors: %(fields)s"), fields=", ".join(sorted(errors)), errors=errors)
+    return typed
 
 
 def _task_row(task_id: str):
@@ -124,11 +136,12 @@ def complete_task(task_id: str, *, actor: Actor, data: dict, idempotency_key: st
     A repeated request with the same idempotency key returns the first outcome instead of a conflict."""
     task = _task_row(task_id)
     try:
-        _check_may_complete(task, actor)
+        check_may_complete(task, actor)
     except Conflict:
         if idempotency_key and (done := _replay(idempotency_key, task_id)):
             return done
         raise
+    data = _validated(task.form_key, data)
     instance = load_instance(task.instance_id)
     sha, process_id, files = spec_ref(instance.version_id)
     now = clock_now()
@@ -145,7 +158,7 @@ def complete_task(task_id: str, *, actor: Actor, data: dict, idempotency_key: st
     except (Conflict, IntegrityError):
         if idempotency_key and (done := _replay(idempotency_key, task_id)):
             return done  # the same request won meanwhile
-        _check_may_complete(_task_row(task_id), actor)  # names who completed it, when that is what happened
+        check_may_complete(_task_row(task_id), actor)  # names who completed it, when that is what happened
         raise
     return Completion(task_id, instance.id, False, created)
 

@@ -1,5 +1,7 @@
 """Blueprints and the one place domain errors become HTTP responses."""
 
+from urllib.parse import urlsplit
+
 from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
@@ -10,6 +12,16 @@ from caseflow.services.clock import refresh_simulated_clock
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """A redirect target on this site only: a plain path, no scheme, host, backslash or control character."""
+    if not target or any(ord(c) < 32 or c == "\\" for c in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
 
 
 def error_text(exc: CaseflowError) -> str:

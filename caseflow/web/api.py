@@ -3,12 +3,15 @@
 from flask import Blueprint, jsonify, request
 
 from caseflow.domain.enums import Role
-from caseflow.errors import N_, InvalidInput, NotAllowed
+from caseflow.errors import N_, InvalidInput, NotAllowed, NotFound
 from caseflow.extensions import csrf
 from caseflow.services import instances
 from caseflow.web.session import current_actor
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+EXTERNAL_MESSAGES = {"contact_details_received"}
 
 
 class UnsupportedBody(InvalidInput):
@@ -46,6 +49,8 @@ def deliver_message(name: str):
     actor = current_actor()
     if not ({Role.ADMIN, Role.SUPERVISOR, Role.SYSTEM} & actor.roles):
         raise NotAllowed(N_("only supervisors and integrations may deliver messages"))
+    if name not in EXTERNAL_MESSAGES:  # placements and transfers go through their own use cases
+        raise NotFound(N_("no such message %(message)s"), message=name)
     body = _json_body()
     key = body.get("correlation_key")
     if not isinstance(key, str) or not key:

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length
 
 from caseflow.errors import NotAllowed
 from caseflow.services import accounts
-from caseflow.web import error_text
+from caseflow.web import error_text, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -18,10 +18,6 @@ bp = Blueprint("auth", __name__)
 class LoginForm(FlaskForm):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(max=50)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
-
-
-def _safe_next(target: str | None) -> str:
-    return target if target and target.startswith("/") and not target.startswith("//") else url_for("inbox.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -34,7 +30,7 @@ def login():
             flash(error_text(exc), "error")
             return render_template("auth/login.html", form=form), 401
         login_user(user)
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next"), url_for("inbox.index")))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
 

@@ -12,6 +12,7 @@ from caseflow.config import PROJECT_DIR
 from caseflow.domain.enums import Role
 from caseflow.errors import N_, NotAllowed
 from caseflow.services import clock, deployment, instances
+from caseflow.web import safe_next
 from caseflow.web.session import current_actor
 
 bp = Blueprint("home", __name__)
@@ -53,8 +54,7 @@ def set_language(code: str):
 
     if code in SUPPORTED_LOCALES:
         session["lang"] = code
-    target = request.args.get("next", "/")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    return redirect(safe_next(request.args.get("next"), "/"))
 
 
 @bp.app_context_processor

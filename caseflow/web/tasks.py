@@ -15,7 +15,7 @@ bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
 def _render(task, values, errors, status=200):
     form = deployment.get_form_or_raise(task.form_key)
-    subject = case_view.case_subject(task.case_id, actor=current_actor()) if task.case_id else None
+    subject = case_view.task_subject(task)
     return render_template("tasks/form.html", task=task, form=form, values=values, errors=errors, subject=subject,
                            badge=inbox.due_badge(task.due_at, clock_now())), status
 

@@ -61,6 +61,7 @@ def test_instance_survives_an_app_restart_mid_journey(app, clock, migrated):
         clock.advance(timedelta(days=31))
         assert timers.sweep().woken == 1
         task = only_ready_task(instance_id)
-        instances.complete_task(task.id, actor=SYSTEM, data={"status": "employed", "visited_on": "2026-08-01"})
+        instances.complete_task(task.id, actor=SYSTEM, data={"channel": "phone", "status": "employed",
+                                                             "visited_on": "2026-08-01"})
         assert db.session.get(ProcessInstance, instance_id).status == InstanceStatus.COMPLETED
         db.session.remove()

@@ -208,3 +208,37 @@ def test_contact_classify_service_and_referral_outcome_can_all_be_done_by_forms(
     page = client.get(f"/cases/{two_counties['a']}").get_data(as_text=True)
     assert "Placed" in page and "Verify and close the case" in page
     assert "Completed: Deliver a package service" in page and "Career guidance" in page
+
+
+def test_analysts_may_neither_record_nor_reveal(app, client, two_counties):
+    login(client, "jilin_analyst")
+    url = f"/cases/{two_counties['a']}"
+    token = csrf_token(client, url)
+    assert client.post(f"{url}/actions/note", data={"csrf_token": token, "text": "x"}).status_code == 403
+    assert client.post(f"{url}/reveal", data={"csrf_token": token, "reason": "curious"}).status_code == 403
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\t/evil.example/", "https://evil.example/", "/\\evil"])
+def test_language_switch_and_sign_in_never_redirect_off_site(client, demo_users, target):
+    assert client.get("/lang/en", query_string={"next": target}).headers["Location"] == "/"
+    token = csrf_token(client)
+    response = client.post("/login", query_string={"next": target},
+                           data={"username": "nanguan_cw1", "password": "caseflow-demo", "csrf_token": token})
+    assert response.headers["Location"] == "/inbox"
+
+
+def test_api_completion_takes_only_the_forms_fields(app, client, two_counties):
+    login(client, two_counties["owner_a"])
+    url = f"/api/tasks/{two_counties['task_a']}/complete"
+    assert client.post(url, json={"data": {"channel": "phone"}}).status_code == 400
+    done = client.post(url, json={"data": {**REACHED, "case_id": two_counties["b"]}})
+    assert done.status_code == 200
+    with app.app_context():
+        data = db.session.scalars(select(EventLog.detail).where(EventLog.action == EventAction.TASK_COMPLETED)).one()
+    assert "case_id" not in data["data"]
+
+
+def test_only_who_may_complete_a_task_may_save_its_draft(app, client, two_counties):
+    login(client, "nanguan_mentor")
+    url = f"/tasks/{two_counties['task_a']}/draft"
+    assert client.post(url, data={"csrf_token": csrf_token(client, "/inbox"), "channel": "sms"}).status_code == 403
