@@ -14,8 +14,16 @@ import uuid
 import zlib
 from dataclasses import dataclass, replace
 
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent, ThrowingEvent
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask, StandardLoopTask
+from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptEngineTask
+from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
+from SpiffWorkflow.specs.MultiChoice import MultiChoice
+from SpiffWorkflow.util.task import TaskState
+
 from caseflow.engine.runtime import Snapshot, start
 from caseflow.engine.serializer import decode
+from caseflow.engine.specs import get_specs
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _PRIMITIVE = (str, int, float, bool, type(None))
@@ -106,9 +114,37 @@ class _Template:
         return replace(self.snapshot, state=zlib.compress(text.encode(), 1), ready_tasks=ready)
 
 
+def _evaluates_anything(task_spec) -> bool:
+    """Whether running this task spec can read task data: conditions, scripts, decisions, timer or message
+    expressions, loop conditions tested up front, multi-instance inputs."""
+    if isinstance(task_spec, MultiChoice | ScriptEngineTask | BusinessRuleTaskMixin):
+        return True
+    if getattr(task_spec, "prescript", None) or getattr(task_spec, "postscript", None):
+        return True
+    if isinstance(task_spec, CatchingEvent | ThrowingEvent):
+        definition = getattr(task_spec, "event_definition", None)
+        return definition is not None and type(definition).__name__ != "NoneEventDefinition"
+    if isinstance(task_spec, StandardLoopTask):
+        return task_spec.test_before
+    return isinstance(task_spec, LoopTask)
+
+
+def _ran_only_data_blind_steps(sha: str, process_id: str, files: dict | None, state: dict) -> bool:
+    """True when every task that ran on the way to the first wait state is of a kind that ignores data."""
+    spec, subprocess_specs = get_specs(sha, process_id, files)
+    ran = TaskState.COMPLETED | TaskState.STARTED
+    for workflow in _workflows(state):
+        process_spec = subprocess_specs.get(workflow["spec"]) if "spec" in workflow else spec
+        for task in workflow["tasks"].values():
+            if task["state"] & ran and _evaluates_anything(process_spec.task_specs[task["task_spec"]]):
+                return False
+    return True
+
+
 def _template(sha: str, process_id: str, files: dict | None, data: dict, first: Snapshot) -> _Template | None:
     if first.next_due is not None or first.messages or first.completed \
-            or not all(isinstance(v, _PRIMITIVE) for v in data.values()):
+            or not all(isinstance(v, _PRIMITIVE) for v in data.values()) \
+            or not _ran_only_data_blind_steps(sha, process_id, files, decode(first.state)):
         return None
     other = start(sha, process_id, files, _perturbed(data))
     keys = set(data)  # the shapes hide ids, so the two runs compare equal exactly when only the data differs

@@ -13,26 +13,37 @@ from caseflow.models import Referral
 from caseflow.services.cases import get_case_or_raise
 from caseflow.services.clock import now as clock_now
 from caseflow.services.deployment import get_form_or_raise
-from caseflow.services.records import RECORDERS
+from caseflow.services.records import REACHED, RECORDERS
 from caseflow.services.workflow import committing, load_instance, log_event, save_step, spec_ref
 
 # Case-file actions and the form each one uses.
 ACTIONS = {"note": "note", "contact_attempt": "contact_attempt", "record_service": "record_service",
            "referral_outcome": "referral_outcome"}
 PLACED_MESSAGE = "graduate_placed"
+DETAILS_MESSAGE = "contact_details_received"
 RECORDING_ROLES = frozenset({Role.CASEWORKER, Role.MENTOR, Role.SUPERVISOR, Role.ADMIN})
 
 
-def _tell_journey_placed(case, actor: Actor, now) -> None:
-    """Let a journey waiting in services or follow-up move on to closure; fine if it is elsewhere."""
+def _tell_journey(case, message: str, actor: Actor, now) -> None:
+    """Deliver `message` to the case's journey if it waits for it there; fine if it is elsewhere."""
     instance = load_instance(case.instance_id)
     sha, process_id, files = spec_ref(instance.version_id)
     try:
-        snapshot = engine.deliver_message(sha, process_id, files, instance.state, name=PLACED_MESSAGE,
+        snapshot = engine.deliver_message(sha, process_id, files, instance.state, name=message,
                                           payload={"case_id": case.id})
     except Conflict:
         return
     save_step(instance, snapshot, now=now, actor=actor)
+
+
+def _journey_message(action: str, data: dict, case, was_placed: bool) -> str | None:
+    """What a record on the case file tells a waiting journey: a new placement ends services; reaching an
+    unreachable graduate ends the wait for new contact details."""
+    if case.status == CaseStatus.PLACED and not was_placed:
+        return PLACED_MESSAGE
+    if action == "contact_attempt" and data.get("outcome") in REACHED:
+        return DETAILS_MESSAGE
+    return None
 
 
 def record_on_case(case_id: int, action: str, submitted: dict, *, actor: Actor) -> dict:
@@ -53,8 +64,9 @@ def record_on_case(case_id: int, action: str, submitted: dict, *, actor: Actor) 
         case.updated_at = now
         log_event(actor=actor, action=EventAction.CASE_RECORDED, now=now, instance_id=case.instance_id,
                   case_id=case.id, record=action, data=data)
-        if case.status == CaseStatus.PLACED and not was_placed and case.instance_id:
-            _tell_journey_placed(case, actor, now)
+        message = _journey_message(action, data, case, was_placed) if case.instance_id else None
+        if message:
+            _tell_journey(case, message, actor, now)
     return data
 
 

@@ -11,18 +11,20 @@ from caseflow.domain.enums import (
     CaseStatus,
     ContactOutcome,
     DifficultyStatus,
+    EventAction,
     PlacementKind,
     ServiceKind,
     ServiceResponse,
     TransferStatus,
 )
 from caseflow.domain.package import COMPONENT_OF_SERVICE
-from caseflow.errors import N_, InvalidInput, NotFound
+from caseflow.errors import N_, InvalidInput, NotAllowed, NotFound
 from caseflow.extensions import db
 from caseflow.models import (
     Case,
     Classification,
     ContactAttempt,
+    EventLog,
     JobPosting,
     Placement,
     Referral,
@@ -31,6 +33,7 @@ from caseflow.models import (
 )
 from caseflow.tasks.casework import entrepreneurship_of
 
+FIRST_REVIEW_TASKS = ("designate", "designate_h")
 MAX_STARTUP_LOAN = 200_000  # yuan per person (seed 001 §(十))
 REACHED = (ContactOutcome.REACHED, ContactOutcome.RELAYED_BY_FAMILY)
 Recorder = Callable[[Case, dict, Actor, datetime], None]
@@ -116,7 +119,7 @@ def _link_referral(case: Case, record: ServiceRecord, posting_id: int | None, no
     if referral is None:
         referral = Referral(case_id=case.id, posting_id=posting_id, pushed=False, sent_at=now, outcome="pending")
         db.session.add(referral)
-    db.session.flush([record])
+    db.session.flush()
     referral.service_record_id = record.id
     if record.response == ServiceResponse.DECLINED:
         referral.outcome = "declined"
@@ -223,8 +226,18 @@ def record_designation_review(case: Case, data: dict, actor: Actor, now: datetim
     _rejection_needs_reason(data)  # the first level only recommends; the case stays a candidate
 
 
+def _first_reviewer(case: Case) -> str | None:
+    """Who completed the latest first-level review of the case's designation."""
+    recent = db.session.execute(select(EventLog.actor, EventLog.detail).where(
+        EventLog.case_id == case.id, EventLog.action == EventAction.TASK_COMPLETED).order_by(EventLog.id.desc())
+        .limit(50)).all()
+    return next((who for who, detail in recent if detail.get("task") in FIRST_REVIEW_TASKS), None)
+
+
 @recorder("designate_difficulty")
 def record_designation(case: Case, data: dict, actor: Actor, now: datetime) -> None:
+    if _first_reviewer(case) == actor.user_id:  # two levels means two people
+        raise NotAllowed(N_("the final review must be done by someone other than the first reviewer"))
     if _rejection_needs_reason(data):  # only the final (city) review designates
         case.difficulty_status = DifficultyStatus.DESIGNATED
 

@@ -49,7 +49,8 @@ def contact_summary(params: dict, context) -> dict:
     unreachable = (len(failed) >= config["CASEFLOW_UNREACHABLE_ATTEMPTS"]
                    and len(set(failed)) >= config["CASEFLOW_UNREACHABLE_CHANNELS"])
     return {"reached": reached, "failed_attempts": len(failed), "channels": len(set(failed)),
-            "unreachable": unreachable, "details_requested": case.contact_details_requested_at is not None}
+            "unreachable": unreachable, "approved": case.status == CaseStatus.UNREACHABLE,
+            "details_requested": case.contact_details_requested_at is not None}
 
 
 @operation("request_contact_details")
@@ -110,17 +111,22 @@ def entrepreneurship_of(case: Case) -> EntrepreneurshipSupport:
 
 @operation("apply_transfer")
 def apply_transfer(params: dict, context) -> dict:
-    """Move an accepted transfer: the case, its workflow and its open tasks go to the receiving county."""
+    """Move an accepted transfer: the case, its workflow and its open county tasks go to the receiving county
+    (a task already routed above the county, such as a city-level review, stays where it is)."""
     from caseflow.services.cases import Routing
+    from caseflow.services.scope import region_clause
 
     case, county = case_of(context), str(params["to_county"])
+    old_county = case.county_code or case.region_code
     caseworker = Routing().caseworker(county)
     case.county_code = case.region_code = county
     case.caseworker_id = db.session.scalar(select(User.id).where(User.username == caseworker)) if caseworker else None
     db.session.execute(update(ProcessInstance).where(ProcessInstance.id == case.instance_id)
                        .values(region_code=county, assignee=caseworker))
     open_tasks = update(HumanTask).where(HumanTask.instance_id == case.instance_id,
-                                         HumanTask.state == HumanTaskState.READY)
-    db.session.execute(open_tasks.values(region_code=county))
+                                         HumanTask.state == HumanTaskState.READY,
+                                         region_clause(HumanTask.region_code, old_county))
+    # the caseworker first: the region move below takes the tasks out of `open_tasks`
     db.session.execute(open_tasks.where(HumanTask.lane == Role.CASEWORKER).values(assignee=caseworker))
+    db.session.execute(open_tasks.values(region_code=county))
     return {"county": county, "caseworker": caseworker}

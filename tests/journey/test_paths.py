@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from caseflow.domain.actor import Actor
 from caseflow.domain.enums import CaseStatus, DifficultyStatus, PlacementKind, Role, TransferStatus
-from caseflow.errors import InvalidInput, NotFound
+from caseflow.errors import InvalidInput, NotAllowed, NotFound
 from caseflow.extensions import db
-from caseflow.models import Classification, EntrepreneurshipSupport, OutboxMessage, Placement, Transfer
+from caseflow.models import Classification, EntrepreneurshipSupport, JobPosting, OutboxMessage, Placement, Transfer
 from caseflow.services import casefile, instances, transfers
 
 SV_CITY = Actor("sv_city", frozenset({Role.SUPERVISOR}), "2201")
@@ -226,3 +226,53 @@ def test_placement_recorded_on_the_case_file_ends_services(province, clock):
                                                           "outcome_on": "2026-07-20"}, actor=CW_A)
     assert ready_ids(case_id) == ["verify"]
     assert not any(t.bpmn_id == "deliver" for t in ready(case_id))
+
+
+def test_one_person_cannot_do_both_levels_of_the_designation_review(province, clock):
+    case_id = open_case(graduate(leaving=date(2024, 9, 30)))
+    do(case_id, "attempt", CW_A, **REACHED)
+    classify(case_id, "seeking")
+    advance(clock, 95)
+    do(case_id, "designate", SV_CITY, decision="approve")  # the city covers the county's first review too
+    with pytest.raises(NotAllowed):
+        do(case_id, "designate_final", SV_CITY, decision="approve")
+    assert case_row(case_id).difficulty_status == DifficultyStatus.CANDIDATE
+
+
+def test_after_the_supervisor_rejects_unreachable_the_next_failures_come_back_for_approval(province, clock):
+    case_id = open_case(graduate())
+    for channel in ("phone", "sms", "phone"):
+        do(case_id, "attempt", CW_A, channel=channel, outcome="no_answer", contacted_on="2026-07-02")
+    do(case_id, "approve_unreachable", SV_A, decision="reject", reason="再试一次上门")
+    do(case_id, "attempt", CW_A, channel="home_visit", outcome="no_answer", contacted_on="2026-07-05")
+    assert ready_ids(case_id) == ["approve_unreachable"]  # not parked for a month without approval
+    requests = db.session.scalars(select(OutboxMessage).where(OutboxMessage.name == "contact_details_request")).all()
+    assert len(requests) == 1  # the education department is asked once
+    do(case_id, "approve_unreachable", SV_A, decision="approve")
+    assert case_row(case_id).status == CaseStatus.UNREACHABLE and ready_ids(case_id) == []
+
+
+def test_reaching_an_unreachable_graduate_from_the_case_file_ends_the_wait(province, clock):
+    case_id = open_case(graduate())
+    for channel in ("phone", "sms", "phone"):
+        do(case_id, "attempt", CW_A, channel=channel, outcome="no_answer", contacted_on="2026-07-02")
+    do(case_id, "approve_unreachable", SV_A, decision="approve")
+    assert ready_ids(case_id) == []
+    casefile.record_on_case(case_id, "contact_attempt", {**REACHED, "channel": "walk_in"}, actor=CW_A)
+    assert ready_ids(case_id) == ["attempt"]  # the journey is back in the contact loop at once
+
+
+def test_an_entrepreneur_hired_through_a_referral_leaves_the_startup_path_for_closure(province, clock):
+    case_id = open_case(graduate())
+    do(case_id, "attempt", CW_A, **REACHED)
+    classify(case_id, "seeking", startup_intent=True)
+    assert ready_ids(case_id) == ["training"]
+    posting = db.session.scalars(select(JobPosting.id)).first()
+    casefile.record_on_case(case_id, "record_service", {"kind": "job_referral", "response": "accepted",
+                                                        "posting_id": str(posting), "delivered_on": "2026-07-10"},
+                            actor=CW_A)
+    referral = casefile.list_referrals(case_id, actor=CW_A)[0]
+    casefile.record_on_case(case_id, "referral_outcome", {"referral_id": str(referral.id), "outcome": "hired",
+                                                          "outcome_on": "2026-07-20"}, actor=CW_A)
+    assert case_row(case_id).status == CaseStatus.PLACED
+    assert ready_ids(case_id) == ["verify"]

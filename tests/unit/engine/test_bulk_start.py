@@ -38,7 +38,8 @@ def journey():
     # handlers that read the case file are faked: the graduate is reached, nothing is pushed or delivered yet
     operations = {**load_handlers(),
                   "contact_summary": lambda params, context: {"reached": True, "failed_attempts": 0, "channels": 0,
-                                                              "unreachable": False, "details_requested": False},
+                                                              "unreachable": False, "approved": False,
+                                                              "details_requested": False},
                   "push_jobs": lambda params, context: {"count": 0, "posting_ids": []},
                   "package_status": lambda params, context: {"complete": False, "owed": {}, "placed": False}}
     engine.configure(operations=operations, now=clock.now)
@@ -87,3 +88,12 @@ def test_a_start_that_reads_its_data_is_never_cloned():
     datas = [{"urgent": True}, {"urgent": False}, {"urgent": True}, {"urgent": False}]
     snapshots = engine.start_many(bundle.sha256, "route_first", None, datas)
     assert [s.ready_tasks[0].info.bpmn_id for s in snapshots] == ["a", "b", "a", "b"]
+
+
+def test_a_start_that_compares_its_data_is_never_cloned_even_when_a_perturbed_copy_agrees():
+    xml = GATEWAY_FIRST.replace("<bpmn:conditionExpression>urgent</bpmn:conditionExpression>",
+                                '<bpmn:conditionExpression>leaving &lt; "2025-01-01"</bpmn:conditionExpression>')
+    bundle = engine.build_bundle({"route_first.bpmn": xml}, "route_first", operations=set())
+    datas = [{"leaving": "2026-06-30"}, {"leaving": "2026-07-01"}, {"leaving": "2023-06-30"}]
+    snapshots = engine.start_many(bundle.sha256, "route_first", None, datas)
+    assert [s.ready_tasks[0].info.bpmn_id for s in snapshots] == ["b", "b", "a"]
