@@ -12,7 +12,7 @@ from caseflow.domain.actor import SYSTEM
 from caseflow.domain.enums import HumanTaskState
 from caseflow.extensions import db
 from caseflow.models import Case, HumanTask, JobPosting, User
-from caseflow.services import accounts, cases, instances, regions, timers
+from caseflow.services import accounts, casefile, cases, instances, regions, timers
 from caseflow.services.accounts import actor_for
 from caseflow.services.clock import get_clock
 
@@ -50,6 +50,13 @@ def _services(case, actor, day, count):
         _do(case, "deliver", actor, kind=kind, response="accepted", delivered_on=day)
 
 
+def _hired_through_a_referral(case: Case, actor, day: str) -> None:
+    pushed = casefile.list_referrals(case.id, actor=actor)
+    if pushed:
+        casefile.record_on_case(case.id, "referral_outcome", {"referral_id": str(pushed[-1].id), "outcome": "hired",
+                                                              "outcome_on": day}, actor=actor)
+
+
 def _advance_case(case: Case, actor, stage: int, day: str) -> None:
     """Move one case to a stage of the journey, as its caseworker would have."""
     if stage == 0:
@@ -68,6 +75,9 @@ def _advance_case(case: Case, actor, stage: int, day: str) -> None:
     _classify(case, actor, day, status, **extra)
     if stage == 5:
         _do(case, "training", actor, course="syb", completed_on=day)
+    elif stage == 9:
+        _services(case, actor, day, 3)
+        _hired_through_a_referral(case, actor, day)
     elif stage >= 6:
         _services(case, actor, day, stage - 5)
     elif stage == 4:
