@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from caseflow import engine
 from caseflow.domain.actor import Actor
-from caseflow.domain.enums import EventAction, RegionLevel, TransferStatus
-from caseflow.errors import N_, Conflict, InvalidInput
+from caseflow.domain.enums import EventAction, RegionLevel, Role, TransferStatus
+from caseflow.errors import N_, Conflict, InvalidInput, NotAllowed
 from caseflow.extensions import db
 from caseflow.models import Region, Transfer
 from caseflow.services.cases import get_case_or_raise
@@ -16,9 +16,14 @@ from caseflow.services.workflow import committing, load_instance, log_event, sav
 TRANSFER_MESSAGE = "transfer_requested"
 
 
+TRANSFER_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.ADMIN})
+
+
 def request_transfer(case_id: int, *, to_county: str, reason: str | None, actor: Actor) -> Transfer:
-    """Ask the receiving county to take the case over."""
+    """Ask the receiving county to take the case over (also how a province-pool case is routed)."""
     case = get_case_or_raise(case_id, actor)
+    if not TRANSFER_ROLES & actor.roles:
+        raise NotAllowed(N_("only caseworkers and supervisors may transfer a case"))
     county = db.session.get(Region, to_county)
     if county is None or county.level != RegionLevel.COUNTY:
         raise InvalidInput(N_("%(code)s is not a county"), code=to_county)

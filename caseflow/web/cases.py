@@ -4,8 +4,8 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from flask_babel import gettext as _
 
 from caseflow.domain.schedule import beijing_day
-from caseflow.errors import InvalidInput
-from caseflow.services import case_view, casefile, deployment
+from caseflow.errors import Conflict, InvalidInput
+from caseflow.services import case_view, casefile, deployment, regions, transfers
 from caseflow.services.clock import now as clock_now
 from caseflow.web import error_text
 from caseflow.web.session import current_actor
@@ -33,7 +33,8 @@ def _render(case_id: int, *, revealed=None, action_errors=None, status=200):
     forms = {action: deployment.get_form_or_raise(form) for action, form in casefile.ACTIONS.items()}
     return render_template("cases/show.html", view=view, forms=forms, all_forms=deployment.list_forms(),
                            action_forms=casefile.ACTIONS, revealed=revealed, action_errors=action_errors or {},
-                           today=beijing_day(clock_now()).isoformat()), status
+                           today=beijing_day(clock_now()).isoformat(),
+                           counties=regions.list_counties(view.case.region_code[:2])), status
 
 
 @bp.get("/<int:case_id>")
@@ -59,6 +60,18 @@ def record(case_id: int, action: str):
         flash(error_text(exc), "warning")
         return _render(case_id, action_errors={action: exc.params.get("errors", {})}, status=400)
     flash(_("Recorded."), "success")
+    return redirect(url_for("cases.show", case_id=case_id)), 303
+
+
+@bp.post("/<int:case_id>/transfer")
+def transfer(case_id: int):
+    try:
+        transfers.request_transfer(case_id, to_county=request.form.get("to_county", ""),
+                                   reason=request.form.get("reason", "").strip() or None, actor=current_actor())
+    except (InvalidInput, Conflict) as exc:
+        flash(error_text(exc), "warning")
+        return redirect(url_for("cases.show", case_id=case_id)), 303
+    flash(_("Transfer requested; the receiving county's supervisor decides."), "success")
     return redirect(url_for("cases.show", case_id=case_id)), 303
 
 

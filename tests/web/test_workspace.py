@@ -242,3 +242,20 @@ def test_only_who_may_complete_a_task_may_save_its_draft(app, client, two_counti
     login(client, "nanguan_mentor")
     url = f"/tasks/{two_counties['task_a']}/draft"
     assert client.post(url, data={"csrf_token": csrf_token(client, "/inbox"), "channel": "sms"}).status_code == 403
+
+
+def test_a_case_is_transferred_from_the_case_file_and_accepted_by_the_receiving_supervisor(app, client,
+                                                                                           two_counties):
+    login(client, two_counties["owner_a"])
+    url = f"/cases/{two_counties['a']}"
+    client.post(f"{url}/transfer", data={"csrf_token": csrf_token(client, url), "to_county": "220103",
+                                         "reason": "已迁居宽城区"})
+    login(client, "kuancheng_sup")
+    english(client)
+    team = client.get("/inbox?scope=team").get_data(as_text=True)
+    accept = re.search(r'/tasks/([0-9a-f-]{36})"[^>]*>Accept the transferred case', team).group(1)
+    page = client.get(f"/tasks/{accept}")
+    assert page.status_code == 200 and "张三" in page.get_data(as_text=True)
+    client.post(f"/tasks/{accept}", data={"csrf_token": csrf_token(client, f"/tasks/{accept}"),
+                                          "decision": "approve"})
+    assert "张三" in client.get(url).get_data(as_text=True)  # now a case of 宽城区
