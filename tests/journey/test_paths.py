@@ -276,3 +276,15 @@ def test_an_entrepreneur_hired_through_a_referral_leaves_the_startup_path_for_cl
                                                           "outcome_on": "2026-07-20"}, actor=CW_A)
     assert case_row(case_id).status == CaseStatus.PLACED
     assert ready_ids(case_id) == ["verify"]
+
+
+def test_a_graduate_with_no_intent_at_the_two_year_mark_is_also_reviewed_for_difficulty(province, clock):
+    case_id = open_case(graduate(leaving=date(2024, 9, 30)))
+    do(case_id, "attempt", CW_A, **REACHED)
+    classify(case_id, "no_intent", no_intent_reason="exam_preparation")
+    advance(clock, 95)  # past 2026-09-30; monthly re-checks are due meanwhile
+    assert case_row(case_id).difficulty_status == DifficultyStatus.CANDIDATE
+    assert "designate_r" in ready_ids(case_id) and "reclassify" in ready_ids(case_id)
+    do(case_id, "designate_r", SV_A, decision="approve")
+    do(case_id, "designate_final_r", SV_CITY, decision="approve")
+    assert case_row(case_id).difficulty_status == DifficultyStatus.DESIGNATED
