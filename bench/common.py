@@ -52,3 +52,20 @@ def percentile(samples: list[float], p: int) -> float:
 
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class StatementCounter:
+    """Counts SQL statements and commits on an engine from now on."""
+
+    def __init__(self, db_engine):
+        from sqlalchemy import event
+
+        self.statements = self.commits = 0
+        event.listen(db_engine, "before_cursor_execute", self._statement)
+        event.listen(db_engine, "commit", self._commit)
+
+    def _statement(self, *args):
+        self.statements += 1
+
+    def _commit(self, *args):
+        self.commits += 1

@@ -9,8 +9,6 @@ Prints rates, the app/bare cost ratio per case, SQL statements and commits per c
 """
 
 import argparse
-import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -20,10 +18,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from common import StatementCounter, machine  # noqa: E402
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
-from sqlalchemy import event, func, select  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from caseflow import create_app, engine  # noqa: E402
 from caseflow.domain.actor import SYSTEM  # noqa: E402
@@ -37,12 +37,6 @@ from caseflow.services.setup import prepare_database  # noqa: E402
 PROCESS = "demo_followup"
 CONTACT = {"channel": "phone", "outcome": "reached", "contacted_on": "2026-07-01"}
 VISIT = {"status": "seeking", "visited_on": "2026-08-01"}
-
-
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
-    return f"{platform.node()} · {os.cpu_count()} CPUs · {cpu} · Python {platform.python_version()}"
 
 
 def rate(count: int, seconds: float) -> str:
@@ -95,19 +89,6 @@ def bench_adapter(sha: str, cases: int, clock: Clock) -> dict[str, float]:
     t_wake = time.perf_counter() - started
     assert all(s.ready_tasks for s in snaps)
     return {"start": t_start, "complete": t_complete, "wake": t_wake}
-
-
-class StatementCounter:
-    def __init__(self, db_engine):
-        self.statements = self.commits = 0
-        event.listen(db_engine, "before_cursor_execute", self._statement)
-        event.listen(db_engine, "commit", self._commit)
-
-    def _statement(self, *args):
-        self.statements += 1
-
-    def _commit(self, *args):
-        self.commits += 1
 
 
 def bench_app(app, cases: int, clock: Clock) -> dict:

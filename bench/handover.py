@@ -11,9 +11,6 @@ Prints rows/s for each and overall, SQL statements and commits of the commit ste
 """
 
 import argparse
-import os
-import platform
-import resource
 import sys
 import tempfile
 import time
@@ -22,8 +19,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from sqlalchemy import event, func, insert, select  # noqa: E402
+from common import StatementCounter, machine, peak_rss_mib  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 
 from caseflow import create_app, synth  # noqa: E402
 from caseflow.domain.actor import SYSTEM  # noqa: E402
@@ -34,29 +33,6 @@ from caseflow.models import Case, HumanTask, User  # noqa: E402
 from caseflow.services import cases as case_service  # noqa: E402
 from caseflow.services import handover, regions  # noqa: E402
 from caseflow.services.setup import prepare_database  # noqa: E402
-
-
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
-    return f"{platform.node()} · {os.cpu_count()} CPUs · {cpu} · Python {platform.python_version()}"
-
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-class StatementCounter:
-    def __init__(self, db_engine):
-        self.statements = self.commits = 0
-        event.listen(db_engine, "before_cursor_execute", self._statement)
-        event.listen(db_engine, "commit", self._commit)
-
-    def _statement(self, *args):
-        self.statements += 1
-
-    def _commit(self, *args):
-        self.commits += 1
 
 
 def add_caseworkers(per_county: int) -> int:
