@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from caseflow import engine
@@ -204,8 +204,3 @@ def list_ready_tasks(actor: Actor, *, limit: int = 50) -> list[HumanTask]:
                                 region_clause(HumanTask.region_code, actor.region_code))
         .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at).limit(limit)
     ))
-
-
-def count_instances_by_status() -> dict[str, int]:
-    rows = db.session.execute(select(ProcessInstance.status, func.count()).group_by(ProcessInstance.status))
-    return {status: count for status, count in rows}

@@ -3,8 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from caseflow.domain.forms import validate
-from caseflow.errors import Conflict
+from caseflow.errors import Conflict, InvalidInput
 from caseflow.services import case_view, deployment, inbox, instances
 from caseflow.services.clock import now as clock_now
 from caseflow.web import error_text
@@ -30,13 +29,14 @@ def show(task_id: str):
 def complete(task_id: str):
     actor = current_actor()
     task = instances.get_task_or_raise(task_id, actor)
-    data, errors = validate(deployment.get_form_or_raise(task.form_key), request.form)
-    if errors:
-        return _render(task, request.form, errors, 400)
     case_id = task.case_id
-    try:
-        instances.complete_task(task_id, actor=actor, data=data,
+    try:  # the service validates the form; its field errors come back to the same page
+        instances.complete_task(task_id, actor=actor, data=request.form,
                                 idempotency_key=request.form.get("idempotency_key") or None)
+    except InvalidInput as exc:
+        if "errors" not in exc.params:
+            flash(error_text(exc), "warning")
+        return _render(task, request.form, exc.params.get("errors", {}), 400)
     except Conflict as exc:
         flash(error_text(exc), "warning")
         return redirect(url_for("inbox.index")), 303
