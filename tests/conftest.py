@@ -87,3 +87,13 @@ def client(app):
     app.test_context.pop()
     yield app.test_client()
     app.test_context.push()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _restores_checked():
+    """Every engine step of the suite runs stored, fresh and live, and must agree (caseflow.engine.verify)."""
+    from caseflow.engine import verify
+
+    verify.enable()
+    yield
+    verify.disable()

@@ -14,10 +14,18 @@ from caseflow.engine.runtime import (
     start,
     wake,
 )
-from caseflow.engine.specs import Bundle, TaskSpecInfo, build_bundle, content_hash, get_specs, is_cached
+from caseflow.engine.specs import (
+    Bundle,
+    TaskSpecInfo,
+    build_bundle,
+    content_hash,
+    forget_specs,
+    get_specs,
+    is_cached,
+)
 
 __all__ = [
     "active_elements", "Bundle", "EngineError", "Message", "ReadyTask", "ServiceContext", "Snapshot", "TaskSpecInfo",
-    "build_bundle", "complete_task", "configure", "content_hash", "deliver_message", "get_specs",
+    "build_bundle", "complete_task", "forget_specs", "configure", "content_hash", "deliver_message", "get_specs",
     "is_cached", "start", "start_many", "wake",
 ]

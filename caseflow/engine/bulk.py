@@ -21,11 +21,11 @@ from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMix
 from SpiffWorkflow.specs.MultiChoice import MultiChoice
 from SpiffWorkflow.util.task import TaskState
 
+from caseflow.engine.canonical import UUID_PATTERN, shape, workflows
 from caseflow.engine.runtime import Snapshot, start
 from caseflow.engine.serializer import decode
 from caseflow.engine.specs import get_specs
 
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _PRIMITIVE = (str, int, float, bool, type(None))
 
 
@@ -40,45 +40,7 @@ def _perturbed(data: dict) -> dict:
     return {key: change(value) for key, value in data.items()}
 
 
-def _workflows(dct: dict) -> list[dict]:
-    return [dct, *dct["subprocesses"].values()]
-
-
-def _canonical_ids(dct: dict) -> dict[str, str]:
-    """Name every task id by its position in the trees (depth first, children in order), so two states with
-    the same structure get the same names whatever their random ids."""
-    names: dict[str, str] = {}
-
-    def walk(tasks: dict, task_id: str) -> None:
-        names.setdefault(task_id, f"id{len(names)}")
-        for child in tasks[task_id]["children"]:
-            walk(tasks, child)
-
-    walk(dct["tasks"], dct["root"])
-    pending = dict(dct["subprocesses"])
-    while pending:
-        caller = min((key for key in pending if key in names), key=lambda key: int(names[key][2:]), default=None)
-        if caller is None:
-            break
-        subprocess = pending.pop(caller)
-        walk(subprocess["tasks"], subprocess["root"])
-    return names
-
-
-def _shape(dct: dict, start_keys: set[str]) -> str:
-    """The state with start-data values, task ids and timestamps blanked, for comparing two runs."""
-    names = _canonical_ids(dct)
-    dct = json.loads(json.dumps(dct))
-    for workflow in _workflows(dct):
-        for task in workflow["tasks"].values():
-            task["last_state_change"] = 0
-            for key in start_keys & set(task.get("data") or {}):
-                task["data"][key] = None
-    renamed = json.loads(_UUID.sub(lambda m: names.get(m.group(), "unknown"), json.dumps(dct)))
-    return json.dumps(renamed, sort_keys=True)  # sorted only after renaming: random ids must not order keys
-
-
-_SLOT = re.compile(r'(' + _UUID.pattern + r')|"@@start:(\w+)@@"')
+_SLOT = re.compile(r'(' + UUID_PATTERN.pattern + r')|"@@start:(\w+)@@"')
 
 
 @dataclass(frozen=True)
@@ -92,7 +54,7 @@ class _Template:
 
     @classmethod
     def build(cls, state: dict, snapshot: Snapshot, keys: set[str]) -> "_Template":
-        for workflow in _workflows(state):
+        for workflow in workflows(state):
             for task in workflow["tasks"].values():
                 if task.get("parent") is None and task.get("data"):
                     task["data"].update({k: f"@@start:{k}@@" for k in keys if k in task["data"]})
@@ -133,7 +95,7 @@ def _ran_only_data_blind_steps(sha: str, process_id: str, files: dict | None, st
     """True when every task that ran on the way to the first wait state is of a kind that ignores data."""
     spec, subprocess_specs = get_specs(sha, process_id, files)
     ran = TaskState.COMPLETED | TaskState.STARTED
-    for workflow in _workflows(state):
+    for workflow in workflows(state):
         process_spec = subprocess_specs.get(workflow["spec"]) if "spec" in workflow else spec
         for task in workflow["tasks"].values():
             if task["state"] & ran and _evaluates_anything(process_spec.task_specs[task["task_spec"]]):
@@ -149,7 +111,7 @@ def _template(sha: str, process_id: str, files: dict | None, data: dict, first: 
     other = start(sha, process_id, files, _perturbed(data))
     keys = set(data)  # the shapes hide ids, so the two runs compare equal exactly when only the data differs
     first_state = decode(first.state)
-    if _shape(first_state, keys) != _shape(decode(other.state), keys) or \
+    if shape(first_state, keys) != shape(decode(other.state), keys) or \
             [(t.info, t.region) for t in first.ready_tasks] != [(t.info, t.region) for t in other.ready_tasks]:
         return None
     return _Template.build(first_state, first, keys)

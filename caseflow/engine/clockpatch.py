@@ -1,6 +1,7 @@
 """Make SpiffWorkflow's timers read the app clock instead of the system clock."""
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer_module
@@ -31,3 +32,15 @@ def install(now: Callable[[], datetime]) -> None:
 
 def now() -> datetime:
     return _now()
+
+
+@contextmanager
+def pinned():
+    """Hold the clock at this instant for the duration (several runs of one step see one time)."""
+    global _now
+    original, instant = _now, _now()
+    _now = lambda: instant  # noqa: E731
+    try:
+        yield instant
+    finally:
+        _now = original

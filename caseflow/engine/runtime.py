@@ -70,6 +70,7 @@ class Snapshot:
     ready_tasks: tuple[ReadyTask, ...]
     messages: tuple[Message, ...]
     data: dict
+    awaiting: frozenset[str] = frozenset()  # names of the messages the instance waits for
 
 
 class _Environment(TaskDataEnvironment):
@@ -98,14 +99,27 @@ class _ScriptEngine(PythonScriptEngine):
 _script_engine = _ScriptEngine(_Environment({}))
 
 
+def script_engine() -> PythonScriptEngine:
+    """The one script engine of this process (it carries the service operations)."""
+    return _script_engine
+
+
 def configure(*, operations: Mapping[str, Operation], now: Callable[[], datetime]) -> None:
     """Install the service operations and the clock every instance in this process uses."""
     _script_engine.environment.operations = operations
     clockpatch.install(now)
 
 
-def _restore(sha: str, process_id: str, files: dict | None, state: bytes) -> BpmnWorkflow:
+def restore(sha: str, process_id: str, files: dict | None, state: bytes) -> BpmnWorkflow:
+    """The stored instance, or a fresh one to start when there is no state yet."""
     spec, subprocess_specs = get_specs(sha, process_id, files)
+    return restore_with(spec, subprocess_specs, state)
+
+
+def restore_with(spec, subprocess_specs: dict, state: bytes) -> BpmnWorkflow:
+    """Rebuild an instance from its stored state on the given specs (an empty state: a new instance)."""
+    if not state:
+        return BpmnWorkflow(spec, subprocess_specs, script_engine=_script_engine)
     try:
         workflow = loads(state, spec, subprocess_specs)
     except (ValueError, KeyError, TypeError, AttributeError, zlib.error) as exc:
@@ -133,16 +147,15 @@ def _step(workflow: BpmnWorkflow) -> None:
 
 
 def next_due(workflow: BpmnWorkflow) -> datetime | None:
-    """Earliest fire time among the instance's waiting timers."""
+    """Earliest fire time among the instance's waiting timers (an event-based gateway's included)."""
     times = []
     for task in workflow.event_manager.tasks.values():
-        definition = task.task_spec.event_definition
-        if isinstance(definition, TimerEventDefinition):
-            value = definition.details(task).value
+        for definition in _parts(task.task_spec.event_definition):
+            value = definition.details(task).value if isinstance(definition, TimerEventDefinition) else None
+            if isinstance(value, dict):  # a cycle: its next fire time, once cycles remain
+                value = value.get("next")
             if isinstance(value, str):
                 times.append(TimerEventDefinition.get_datetime(value))
-            elif isinstance(value, dict) and value.get("next"):
-                times.append(TimerEventDefinition.get_datetime(value["next"]))
     return min(times, default=None)
 
 
@@ -189,57 +202,97 @@ def _snapshot(workflow: BpmnWorkflow, ready_before: frozenset[str]) -> Snapshot:
                      if isinstance(event.event_definition, MessageEventDefinition))
     completed = workflow.is_completed()
     return Snapshot(state=dumps(workflow), ready_before=ready_before, completed=completed, next_due=next_due(workflow),
-                    ready_tasks=ready, messages=messages, data=dict(workflow.data) if completed else {})
+                    ready_tasks=ready, messages=messages, data=dict(workflow.data) if completed else {},
+                    awaiting=awaited_messages(workflow))
+
+
+def awaited_messages(workflow: BpmnWorkflow) -> frozenset[str]:
+    """The names of the messages some waiting event of the instance would catch."""
+    return frozenset(definition.name for task in workflow.event_manager.tasks.values()
+                     for definition in _parts(task.task_spec.event_definition)
+                     if isinstance(definition, MessageEventDefinition))
+
+
+def _parts(definition) -> list:
+    """The event definitions a catching event listens for (an event-based gateway listens for several)."""
+    return list(getattr(definition, "event_definitions", None) or [definition])
+
+
+Action = Callable[[BpmnWorkflow], None]
+
+
+def advance(workflow: BpmnWorkflow, action: Action) -> Snapshot:
+    """Apply one action to a workflow, run it on to its next wait state and describe the result."""
+    before = _ready_ids(workflow)
+    action(workflow)
+    _step(workflow)
+    return _snapshot(workflow, before)
+
+
+def execute(sha: str, process_id: str, files: dict | None, state: bytes, action: Action, key: tuple) -> Snapshot:
+    """Restore the stored state and advance it; `key` names the action (the restore check replays it)."""
+    return advance(restore(sha, process_id, files, state), action)
+
+
+# Replaced by caseflow.engine.verify while restores are being checked against live workflows.
+executor = execute
+
+
+def _set_start_data(data: Mapping) -> Action:
+    def set_start_data(workflow: BpmnWorkflow) -> None:
+        workflow.get_next_task(state=TaskState.READY).data.update(data)
+    return set_start_data
 
 
 def start(sha: str, process_id: str, files: dict | None, data: Mapping) -> Snapshot:
     """Create an instance with initial data and run it to its first wait state."""
-    spec, subprocess_specs = get_specs(sha, process_id, files)
-    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=_script_engine)
-    workflow.get_next_task(state=TaskState.READY).data.update(data)
-    _step(workflow)
-    return _snapshot(workflow, frozenset())
+    return executor(sha, process_id, files, b"", _set_start_data(data), ("start", dict(data)))
+
+
+def _complete(task_id: str, data: Mapping) -> Action:
+    def complete(workflow: BpmnWorkflow) -> None:
+        try:
+            task = _find_task(workflow, UUID(task_id))
+        except ValueError:
+            raise NotFound("task not found") from None
+        # gone (a concurrent step completed or withdrew it), or no longer ready
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            raise Conflict("this task is no longer open")
+        task.set_data(**data)
+        try:
+            task.run()
+        except SpiffWorkflowException as exc:
+            raise EngineError("task %(task)s failed: %(reason)s", task=task.task_spec.bpmn_id,
+                              reason=str(exc)) from exc
+    return complete
 
 
 def complete_task(sha: str, process_id: str, files: dict | None, state: bytes, *, task_id: str,
                   data: Mapping) -> Snapshot:
     """Complete a ready user task with form data and run on to the next wait state."""
-    workflow = _restore(sha, process_id, files, state)
-    before = _ready_ids(workflow)
-    task = workflow.get_task_from_id(UUID(task_id))
-    if task is None:
-        raise NotFound("task not found")
-    if task.state != TaskState.READY or not task.task_spec.manual:
-        raise Conflict("this task is no longer open")
-    task.set_data(**data)
-    try:
-        task.run()
-    except SpiffWorkflowException as exc:
-        raise EngineError("task %(task)s failed: %(reason)s", task=task.task_spec.bpmn_id, reason=str(exc)) from exc
-    _step(workflow)
-    return _snapshot(workflow, before)
+    return executor(sha, process_id, files, state, _complete(task_id, data), ("complete", task_id, dict(data)))
 
 
 def wake(sha: str, process_id: str, files: dict | None, state: bytes) -> Snapshot:
     """Fire every due timer of the instance and run on."""
-    workflow = _restore(sha, process_id, files, state)
-    before = _ready_ids(workflow)
-    _step(workflow)
-    return _snapshot(workflow, before)
+    return executor(sha, process_id, files, state, lambda workflow: None, ("wake",))
+
+
+def _deliver(name: str, payload: Mapping) -> Action:
+    def deliver(workflow: BpmnWorkflow) -> None:
+        for task in list(workflow.event_manager.tasks.values()):
+            for definition in _parts(task.task_spec.event_definition):
+                if isinstance(definition, MessageEventDefinition) and definition.name == name:
+                    workflow.send_event(BpmnEvent(definition, dict(payload)))
+                    return
+        raise Conflict("instance is not waiting for message %(message)s", message=name)
+    return deliver
 
 
 def deliver_message(sha: str, process_id: str, files: dict | None, state: bytes, *, name: str,
                     payload: Mapping) -> Snapshot:
     """Deliver a named message to an instance that waits for it."""
-    workflow = _restore(sha, process_id, files, state)
-    before = _ready_ids(workflow)
-    for task in list(workflow.event_manager.tasks.values()):
-        definition = task.task_spec.event_definition
-        if isinstance(definition, MessageEventDefinition) and definition.name == name:
-            workflow.send_event(BpmnEvent(definition, dict(payload)))
-            _step(workflow)
-            return _snapshot(workflow, before)
-    raise Conflict("instance is not waiting for message %(message)s", message=name)
+    return executor(sha, process_id, files, state, _deliver(name, payload), ("message", name, dict(payload)))
 
 
 _ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
@@ -247,7 +300,7 @@ _ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
 def active_elements(sha: str, process_id: str, files: dict | None, state: bytes) -> list[tuple[str, list[str]]]:
     """Where the instance is: per process from the top down, the BPMN ids of its active elements."""
-    workflow = _restore(sha, process_id, files, state)
+    workflow = restore(sha, process_id, files, state)
     layers = [workflow, *sorted(workflow.subprocesses.values(), key=lambda sp: sp.depth)]
     result = []
     for layer in layers:

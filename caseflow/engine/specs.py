@@ -12,12 +12,14 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import SpiffTaskParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask
 
+from caseflow.engine.constructs import check_supported
 from caseflow.errors import N_, InvalidSpec
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -49,7 +51,8 @@ class Bundle:
     user_tasks: tuple[TaskSpecInfo, ...]
 
 
-_cache: dict[str, tuple[object, dict]] = {}
+# sha → (spec, subprocess specs, files): every process parses a deployed version once.
+_cache: dict[str, tuple[object, dict, dict[str, str]]] = {}
 
 
 def content_hash(files: dict[str, str]) -> str:
@@ -135,6 +138,7 @@ def _check_semantics(bundle_specs, *, operations: Container[str], forms: Contain
     user_tasks = []
     for task_spec in _all_task_specs(*bundle_specs):
         element = getattr(task_spec, "bpmn_id", None) or task_spec.name
+        check_supported(task_spec)
         if isinstance(task_spec, ServiceTask) and task_spec.operation_name not in operations:
             raise InvalidSpec(N_("unknown service operation %(operation)s"), element=element,
                               operation=task_spec.operation_name)
@@ -170,8 +174,7 @@ def build_bundle(files: dict[str, str], process_id: str, *, operations: Containe
     if parser.get_process_parser(process_id) is None:
         raise InvalidSpec(N_("no process with id %(process)s"), element=process_id, process=process_id)
     try:
-        spec = parser.get_spec(process_id)
-        subprocess_specs = parser.get_subprocess_specs(process_id)
+        spec, subprocess_specs = _specs_from(parser, process_id)
     except ValidationException as exc:
         raise _invalid(exc) from exc
     except SpiffWorkflowException as exc:
@@ -181,8 +184,36 @@ def build_bundle(files: dict[str, str], process_id: str, *, operations: Containe
     user_tasks = _check_semantics((spec, subprocess_specs), operations=operations, forms=forms, lanes=lanes)
     used = {name: files[name] for name in _used_files(parser, process_id, subprocess_specs)}
     sha = content_hash(used)
-    _cache.setdefault(sha, (spec, subprocess_specs))
+    _cache.setdefault(sha, (spec, subprocess_specs, used))
     return Bundle(process_id, sha, used, spec, subprocess_specs, tuple(user_tasks))
+
+
+def _wire_loops(spec, subprocess_specs: dict) -> None:
+    """Connect every loop to the completion of its iteration's task spec, as SpiffWorkflow only does lazily.
+
+    SpiffWorkflow 3.2 tells a loop (standard or multi-instance) that an iteration finished through the
+    iteration spec's `completed_event`, and connects that signal in `create_child` -- on the spec object, the
+    first time this process creates an iteration. A spec parsed by another process (or after a restart) never
+    saw that call for the iterations already running, so the iteration would finish and the loop never move
+    on. Connecting every loop when the spec is parsed makes a restored instance behave as the live one."""
+    for process_spec in (spec, *subprocess_specs.values()):
+        for task_spec in process_spec.task_specs.values():
+            if isinstance(task_spec, LoopTask):
+                signal = process_spec.task_specs[task_spec.task_spec].completed_event
+                if not signal.is_connected(task_spec.merge_child):
+                    signal.connect(task_spec.merge_child)
+
+
+def _specs_from(parser: SpiffBpmnParser, process_id: str) -> tuple[object, dict]:
+    """The process spec and its called processes' specs, wired so that restored instances run as live ones."""
+    spec, subprocess_specs = parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
+    _wire_loops(spec, subprocess_specs)
+    return spec, subprocess_specs
+
+
+def parse_specs(process_id: str, files: dict[str, str]) -> tuple[object, dict]:
+    """Freshly parsed specs of a deployed version, exactly as a newly started process would build them."""
+    return _specs_from(_make_parser(files, validate=False), process_id)
 
 
 def get_specs(sha: str, process_id: str, files: dict[str, str] | None) -> tuple[object, dict]:
@@ -191,11 +222,20 @@ def get_specs(sha: str, process_id: str, files: dict[str, str] | None) -> tuple[
     if cached is None:
         if files is None:
             raise KeyError(f"process version {sha[:12]} is not cached and no files were given")
-        parser = _make_parser(files, validate=False)
-        cached = (parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
-        _cache[sha] = cached
-    return cached
+        cached = _cache[sha] = (*parse_specs(process_id, files), files)
+    return cached[0], cached[1]
+
+
+def cached_files(sha: str) -> dict[str, str] | None:
+    """The files of a version this process has parsed, if any."""
+    cached = _cache.get(sha)
+    return cached[2] if cached else None
 
 
 def is_cached(sha: str) -> bool:
     return sha in _cache
+
+
+def forget_specs() -> None:
+    """Drop every parsed spec, as a restarted process starts without them."""
+    _cache.clear()

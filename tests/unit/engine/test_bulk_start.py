@@ -9,6 +9,7 @@ import pytest
 from caseflow import engine
 from caseflow.domain.clock import Clock
 from caseflow.engine import bulk
+from caseflow.engine.canonical import shape, workflows
 from caseflow.engine.serializer import decode
 from caseflow.services.deployment import read_bundle_files
 
@@ -62,10 +63,10 @@ def test_cloned_journeys_have_their_own_ids_and_data_and_run_like_started_ones(j
     ids = [s.ready_tasks[0].task_id for s in snapshots]
     assert len(set(ids)) == 5 and all(s.ready_tasks[0].info.bpmn_id == "attempt" for s in snapshots)
     for n, snapshot in enumerate(snapshots, start=1):
-        roots = [w["tasks"][w["root"]]["data"] for w in bulk._workflows(decode(snapshot.state))]
+        roots = [w["tasks"][w["root"]]["data"] for w in workflows(decode(snapshot.state))]
         assert all(root["case_id"] == n and root["hardship"] == (n % 2 == 0) for root in roots)
     normal = engine.start(journey, "graduate_journey", None, data(5))
-    assert bulk._shape(decode(normal.state), set(data(5))) == bulk._shape(decode(snapshots[-1].state), set(data(5)))
+    assert shape(decode(normal.state), set(data(5))) == shape(decode(snapshots[-1].state), set(data(5)))
 
 
 def test_a_cloned_journey_completes_its_tasks_like_a_started_one(journey):
@@ -78,7 +79,7 @@ def test_a_cloned_journey_completes_its_tasks_like_a_started_one(journey):
         after = engine.complete_task(journey, "graduate_journey", None, after.state,
                                      task_id=after.ready_tasks[0].task_id,
                                      data={"status": "seeking", "startup_intent": False})
-        steps.append(([t.info.bpmn_id for t in after.ready_tasks], bulk._shape(decode(after.state), set(data(3)))))
+        steps.append(([t.info.bpmn_id for t in after.ready_tasks], shape(decode(after.state), set(data(3)))))
     assert steps[0][0] == ["deliver"]  # reached, classified as seeking: the service package
     assert steps[0] == steps[1]
 
