@@ -95,3 +95,28 @@ def test_lane_that_is_no_role_is_refused():
 def test_unknown_process_id_is_refused():
     with pytest.raises(InvalidSpec, match="no process"):
         engine.build_bundle({"demo_followup.bpmn": DEMO}, "missing", operations=OPS)
+
+
+@pytest.mark.parametrize(("original", "replacement", "construct"), [
+    ('<bpmn:timeDuration>"P30D"</bpmn:timeDuration>', '<bpmn:timeCycle>"R/P1M"</bpmn:timeCycle>',
+     "CycleTimerEventDefinition"),
+    ('<bpmn:timerEventDefinition id="wait_one_month_timer">\n        <bpmn:timeDuration>"P30D"</bpmn:timeDuration>\n'
+     '      </bpmn:timerEventDefinition>', '<bpmn:signalEventDefinition id="wait_signal"/>', "SignalEventDefinition"),
+])
+def test_a_construct_not_proven_to_restore_is_refused_naming_the_element(original, replacement, construct):
+    assert original in DEMO
+    with pytest.raises(InvalidSpec) as err:
+        build(DEMO.replace(original, replacement))
+    assert err.value.element == "wait_one_month"
+    assert construct in str(err.value)
+
+
+def test_an_inclusive_gateway_is_refused():
+    xml = DEMO.replace('<bpmn:intermediateCatchEvent id="wait_one_month" name="30 days later">',
+                       '<bpmn:inclusiveGateway id="wait_one_month" name="30 days later">')
+    xml = xml.replace('</bpmn:intermediateCatchEvent>', '</bpmn:inclusiveGateway>')
+    xml = xml.replace('<bpmn:timerEventDefinition id="wait_one_month_timer">\n        <bpmn:timeDuration>"P30D"'
+                      '</bpmn:timeDuration>\n      </bpmn:timerEventDefinition>', '')
+    with pytest.raises(InvalidSpec, match="InclusiveGateway") as err:
+        build(xml)
+    assert err.value.element == "wait_one_month"
