@@ -38,22 +38,35 @@ def database_url(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def migrated(database_url) -> str:
+    """The schema migrated and the workflows directory deployed, once for the whole session."""
     from flask_migrate import upgrade
+
+    from caseflow.domain.actor import SYSTEM
+    from caseflow.services.deployment import deploy_directory
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test"})
     with app.app_context():
         upgrade()
+        deploy_directory(actor=SYSTEM)
+        _BASELINE["versions"] = db.session.scalar(text("SELECT max(id) FROM process_version"))
+        db.session.remove()
         db.engine.dispose()
     return database_url
 
 
-def _truncate_all() -> None:
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+_BASELINE: dict[str, int] = {}
+_KEPT = {"process_version"}  # deployed once per session; versions a test deploys are removed after it
+
+
+def _reset_tables() -> None:
+    """Empty every table but the session's deployed versions, as if the test had its own fresh installation."""
+    tables = [t.name for t in reversed(db.metadata.sorted_tables) if t.name not in _KEPT]
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     else:
         for name in tables:
             db.session.execute(text(f"DELETE FROM {name}"))
+    db.session.execute(text("DELETE FROM process_version WHERE id > :baseline"), {"baseline": _BASELINE["versions"]})
     db.session.commit()
 
 
@@ -64,14 +77,10 @@ def clock() -> Clock:
 
 @pytest.fixture
 def app(migrated, clock):
-    from caseflow.domain.actor import SYSTEM
-    from caseflow.services.deployment import deploy_directory
-
     app = make_app(migrated, clock)
     app.test_context = app.app_context()
     app.test_context.push()
-    _truncate_all()
-    deploy_directory(actor=SYSTEM)
+    _reset_tables()
     yield app
     db.session.remove()
     db.engine.dispose()
@@ -91,7 +100,7 @@ def client(app):
 
 @pytest.fixture(autouse=True, scope="session")
 def _restores_checked():
-    """Every engine step of the suite runs stored, fresh and live, and must agree (caseflow.engine.verify)."""
+    """Every engine step of the suite restores cold, checked against the live workflow (caseflow.engine.verify)."""
     from caseflow.engine import verify
 
     verify.enable()

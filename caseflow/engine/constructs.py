@@ -14,6 +14,7 @@ SUPPORTED: dict[str, set[str]] = {
     "EndEvent": {"NoneEventDefinition"},
     "IntermediateCatchEvent": {"NoneEventDefinition", "MessageEventDefinition", *_TIMERS},
     "BoundaryEvent": {"MessageEventDefinition", *_TIMERS},
+    "IntermediateThrowEvent": {"MessageEventDefinition"},
     "ReceiveTask": {"MessageEventDefinition"},
     "EventBasedGateway": {"MultipleEventDefinition"},
 }

@@ -5,7 +5,8 @@ from the database, often in another process than the one that ran the previous s
 (the test suite turns it on), every engine step runs three ways and the three results must be identical:
 
 - **stored**: the state restored with this process's parsed specs (what production does; its result is used);
-- **fresh**: the state restored with specs parsed anew from the version's files (a restarted process);
+  in cold mode the specs are forgotten first, so this run is also what a freshly started process does;
+- **fresh** (warm mode only): the state restored with specs parsed anew from the version's files;
 - **live**: the workflow object the previous step left in memory, never serialized, when there is one.
 
 The three runs share one instant of the clock, one sequence of new task ids (random per step) and the service
@@ -29,7 +30,7 @@ import SpiffWorkflow.task as spiff_task
 from caseflow.engine import clockpatch, runtime
 from caseflow.engine.canonical import shape
 from caseflow.engine.serializer import decode
-from caseflow.engine.specs import cached_files, parse_specs
+from caseflow.engine.specs import cached_files, forget_specs, parse_specs
 
 LIVE_LIMIT = 5000
 
@@ -47,6 +48,7 @@ class _Run:
 
 _live: "OrderedDict[bytes, object]" = OrderedDict()
 _lock = threading.RLock()
+_settings = {"cold": False}
 
 
 def _digest(state: bytes) -> bytes:
@@ -149,34 +151,39 @@ def _compare(key: tuple, reference: str, name: str, other: str) -> None:
 
 
 def execute(sha: str, process_id: str, files: dict | None, state: bytes, action, key: tuple) -> runtime.Snapshot:
-    """Run one step stored, fresh and live; raise RestoreMismatch unless all three agree."""
+    """Run one step stored, fresh and live; raise RestoreMismatch unless they all agree."""
     files = files or cached_files(sha)
-    seed = os.urandom(16)  # one sequence of new task ids, shared by the three runs of this step
+    seed = os.urandom(16)  # one sequence of new task ids, shared by the runs of this step
     with _lock, clockpatch.pinned():
         live = _live.pop(_digest(state), None) if state else None
+        if _settings["cold"]:
+            forget_specs()  # the stored run parses the specs anew, as a restarted process does
         recorder = _Recorder(runtime.script_engine().environment.operations)
         with _operations(recorder):
             stored = _run(lambda: runtime.restore(sha, process_id, files, state), action, seed)
-        fresh_specs = parse_specs(process_id, files)
-        with _operations(_Replayer(recorder)):
-            fresh = _run(lambda: runtime.restore_with(*fresh_specs, state), action, seed)
-        runs = {"fresh": fresh}
+        others = {} if _settings["cold"] else {"fresh": lambda: runtime.restore_with(*parse_specs(process_id, files),
+                                                                                     state)}
         if live is not None:
+            others["live"] = lambda: live
+        reference, continued = _describe(stored), stored.workflow
+        for name, restore in others.items():
             with _operations(_Replayer(recorder)):
-                runs["live"] = _run(lambda: live, action, seed)
-        reference = _describe(stored)
-        for name, run in runs.items():
-            _compare(key, reference, name, _describe(run))
+                other = _run(restore, action, seed)
+            _compare(key, reference, name, _describe(other))
+            if name == "live":
+                continued = other.workflow
         if stored.error is not None:
             raise stored.error
-        _live[_digest(stored.snapshot.state)] = (runs.get("live") or stored).workflow
+        _live[_digest(stored.snapshot.state)] = continued  # the live workflow goes on in memory
         while len(_live) > LIVE_LIMIT:
             _live.popitem(last=False)
         return stored.snapshot
 
 
-def enable() -> None:
-    """Check every engine step of this process from now on."""
+def enable(*, cold: bool = True) -> None:
+    """Check every engine step of this process from now on; `cold` forgets every parsed spec before each step,
+    so the stored run is the one a freshly started process would make (else a separate fresh run is added)."""
+    _settings["cold"] = cold
     runtime.executor = execute
 
 

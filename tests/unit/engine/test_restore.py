@@ -41,7 +41,7 @@ def _run(clock, *, cold: bool) -> list[tuple]:
 
     def step(snapshot):
         seen.append((sorted(t.info.bpmn_id for t in snapshot.ready_tasks), sorted(snapshot.awaiting),
-                     snapshot.next_due, snapshot.completed))
+                     snapshot.next_due, snapshot.completed, [m.name for m in snapshot.messages]))
         if cold:
             engine.forget_specs()
         return snapshot
@@ -69,13 +69,13 @@ def test_every_construct_runs_the_same_restored_cold_as_kept_warm(clock):
     cold = _run(clock, cold=True)
     assert cold == warm
     started = datetime(2026, 7, 1, 1, tzinfo=UTC)
-    assert warm[0] == (["mi_seq", "round_task"], ["go"], started + timedelta(hours=1), False)
+    assert warm[0] == (["mi_seq", "round_task"], ["go"], started + timedelta(hours=1), False, [])
     assert warm[1][0] == ["mi_seq", "round_task"]  # the loop went round once more
     assert warm[2][0] == ["mi_seq"]  # ... and stopped when done
     assert warm[3][0] == ["mi_seq"] and warm[4][0] == ["mi_par", "mi_par"] and warm[5][0] == ["mi_par"]
     assert warm[6][0] == [] and warm[6][1] == ["go"]
     assert warm[7][1:3] == (["reply"], None)  # the message won the event gateway: its timer is gone
-    assert warm[8][0] == ["review"] and warm[8][2] == started + timedelta(days=1)
+    assert warm[8][0] == ["review"] and warm[8][2] == started + timedelta(days=1) and warm[8][4] == ["answered"]
     assert warm[9][0] == ["escalate"]  # the boundary timer fired
     assert warm[10][3] is True
 
@@ -98,7 +98,7 @@ def test_the_check_catches_a_restore_that_loses_the_loop(clock, monkeypatch):
     engine.forget_specs()
     sha = _sha()
     snap = engine.start(sha, "constructs", FILES, {"done": False})
-    with pytest.raises(verify.RestoreMismatch, match="fresh"):
+    with pytest.raises(verify.RestoreMismatch, match="different result"):
         engine.complete_task(sha, "constructs", FILES, snap.state, task_id=_ready(snap, "round_task")[0],
                              data={"done": False})
     engine.forget_specs()
