@@ -7,13 +7,12 @@ from sqlalchemy import func, or_, select
 
 from caseflow.domain.actor import Actor
 from caseflow.domain.enums import Role
+from caseflow.domain.paging import paging
 from caseflow.domain.supervision import beijing_midnight
 from caseflow.extensions import db
 from caseflow.models import Case, EventLog, ProcessInstance
 from caseflow.services.scope import region_clause
 from caseflow.services.supervision import check_console
-
-PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -63,8 +62,9 @@ def _scoped(actor: Actor, *columns):
 def list_events(actor: Actor, query: AuditQuery) -> AuditPage:
     """One page of the audit trail, newest first."""
     check_console(actor)
-    page, clauses = max(1, query.page), _filters(query)
+    clauses = _filters(query)
     total = db.session.scalar(_scoped(actor, func.count()).where(*clauses))
+    shown = paging(total, query.page)
     rows = db.session.scalars(_scoped(actor, EventLog).where(*clauses).order_by(EventLog.at.desc(), EventLog.id.desc())
-                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return AuditPage(rows=list(rows), total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)))
+                              .limit(shown.size).offset(shown.offset)).all()
+    return AuditPage(rows=list(rows), total=total, page=shown.page, pages=shown.pages)

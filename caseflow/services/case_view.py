@@ -11,6 +11,7 @@ from caseflow import engine
 from caseflow.domain.actor import Actor
 from caseflow.domain.enums import EventAction, HumanTaskState, Role
 from caseflow.domain.package import PackageStatus
+from caseflow.domain.paging import paging
 from caseflow.errors import N_, InvalidInput, NotAllowed
 from caseflow.extensions import db
 from caseflow.models import (
@@ -35,7 +36,6 @@ from caseflow.services.scope import region_clause
 from caseflow.services.workflow import log_event, spec_ref
 from caseflow.tasks.package import package_status_of
 
-SEARCH_PAGE = 50
 REVEAL_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.ADMIN})
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
@@ -125,13 +125,22 @@ def _case_query(actor: Actor, text: str | None):
     return query
 
 
-def search_cases(actor: Actor, text: str | None, *, page: int = 1) -> tuple[list[tuple[Case, Graduate]], int]:
-    """Cases in the actor's region whose graduate's name contains `text` or whose ID ends with it."""
+@dataclass
+class CaseSearchPage:
+    rows: list[tuple[Case, Graduate]]
+    total: int
+    page: int
+    pages: int
+
+
+def search_cases(actor: Actor, text: str | None, *, page: int = 1) -> CaseSearchPage:
+    """One page of the cases in the actor's region whose graduate's name contains `text` or whose ID ends
+    with it, newest first."""
     query = _case_query(actor, text)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.execute(query.order_by(Case.id.desc()).limit(SEARCH_PAGE)
-                              .offset((max(page, 1) - 1) * SEARCH_PAGE)).all()
-    return [(c, g) for c, g in rows], total
+    shown = paging(total, page)
+    rows = db.session.execute(query.order_by(Case.id.desc()).limit(shown.size).offset(shown.offset)).all()
+    return CaseSearchPage([(c, g) for c, g in rows], total, shown.page, shown.pages)
 
 
 EXPORT_HEADER = ("案例编号", "姓名", "身份证号（脱敏）", "学校", "专业", "学历", "所在地区", "状态", "困难类型数",

@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select, update
 from caseflow.domain.actor import Actor, lane_role
 from caseflow.domain.calendar import working_days_between
 from caseflow.domain.enums import EventAction, HumanTaskState, Role
+from caseflow.domain.paging import paging
 from caseflow.domain.schedule import beijing_day
 from caseflow.errors import N_, Conflict, NotAllowed
 from caseflow.extensions import db
@@ -18,7 +19,6 @@ from caseflow.services.instances import check_may_complete, get_task_or_raise
 from caseflow.services.scope import region_clause
 from caseflow.services.workflow import log_event
 
-PAGE_SIZE = 50
 DUE_SOON_WORKING_DAYS = 2
 STAGES = ("contact_round", "case_work", "intent_recheck", "service_package", "seeker_services", "monthly_visit",
           "hardship_support", "entrepreneurship", "case_closure", "graduate_journey")
@@ -113,14 +113,15 @@ def _matching(actor: Actor, query: InboxQuery, now: datetime, *columns):
 def list_inbox(actor: Actor, query: InboxQuery) -> InboxPage:
     """One page of the actor's inbox, with counts for the tabs: the page is chosen on the task projection,
     then only its fifty rows are joined to their cases for names."""
-    now, page = clock_now(), max(1, query.page)
+    now = clock_now()
     counts = inbox_counts(actor, now)
     narrowed = query.task or query.stage or query.overdue or _case_filters(query)
     total = db.session.scalar(_matching(actor, query, now, func.count())) if narrowed \
         else counts[query.scope if query.scope == "team" else "mine"]
+    shown = paging(total, query.page)
     ids = db.session.scalars(_matching(actor, query, now, HumanTask.id)
                              .order_by(*_ORDER.get(query.sort, _ORDER["due"]))
-                             .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+                             .limit(shown.size).offset(shown.offset)).all()
     rows = {task.id: (task, name, masked, status, level) for task, name, masked, status, level in db.session.execute(
         select(HumanTask, Graduate.name, Graduate.id_masked, Case.status, Case.hardship_level)
         .outerjoin(Case, Case.id == HumanTask.case_id).outerjoin(Graduate, Graduate.id == Case.graduate_id)
@@ -128,7 +129,7 @@ def list_inbox(actor: Actor, query: InboxQuery) -> InboxPage:
     return InboxPage(
         rows=[InboxRow(task, name, masked, status, bool(level), due_badge(task.due_at, now))
               for task, name, masked, status, level in (rows[i] for i in ids)],
-        total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)), counts=counts)
+        total=total, page=shown.page, pages=shown.pages, counts=counts)
 
 
 def inbox_counts(actor: Actor, now: datetime) -> dict[str, int]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 from caseflow.domain.actor import Actor
 from caseflow.domain.calendar import end_of_working_day
 from caseflow.domain.enums import CaseStatus, EventAction, HumanTaskState, Role, StalledRule
+from caseflow.domain.paging import paging
 from caseflow.domain.schedule import beijing_day
 from caseflow.domain.supervision import (
     APPROVE,
@@ -34,7 +35,6 @@ from caseflow.services.inbox import DUE_SOON_WORKING_DAYS, due_badge
 from caseflow.services.scope import region_clause
 from caseflow.services.workflow import refuse_out_of_region
 
-PAGE_SIZE = 50
 CONSOLE_ROLES = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMIN})
 MANAGING_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
@@ -201,15 +201,16 @@ def filter_clauses(actor: Actor, query: CaseFilter, now: datetime) -> list:
 def list_cases(actor: Actor, query: CaseFilter) -> CasePage:
     """One page of a stalled list or a caseworker's caseload, oldest handover first."""
     check_console(actor)
-    now, page = clock_now(), max(1, query.page)
+    now = clock_now()
     clauses = filter_clauses(actor, query, now)
     total = db.session.scalar(select(func.count()).select_from(Case).where(*clauses))
+    shown = paging(total, query.page)
     rows = db.session.execute(
         select(Case, Graduate.name, Graduate.id_masked, User.display_name)
         .join(Graduate, Graduate.id == Case.graduate_id).outerjoin(User, User.id == Case.caseworker_id)
-        .where(*clauses).order_by(Case.handover_at, Case.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return CasePage(rows=[CaseRow(*row) for row in rows], total=total, page=page,
-                    pages=max(1, -(-total // PAGE_SIZE)), filter=query, case_ids=[row[0].id for row in rows])
+        .where(*clauses).order_by(Case.handover_at, Case.id).limit(shown.size).offset(shown.offset)).all()
+    return CasePage(rows=[CaseRow(*row) for row in rows], total=total, page=shown.page, pages=shown.pages,
+                    filter=query, case_ids=[row[0].id for row in rows])
 
 
 @dataclass
@@ -288,32 +289,68 @@ class ApprovalRow:
     badge: str
 
 
-def approvals(actor: Actor) -> list[tuple[str, str, list[ApprovalRow]]]:
-    """Open supervisor-lane tasks of the region, grouped by kind: (BPMN id, task name, rows), due first."""
+@dataclass
+class ApprovalPage:
+    kinds: list[tuple[str, str, int, int]]  # (BPMN id, task name, waiting, overdue) of every kind in the region
+    kind: str | None
+    rows: list[ApprovalRow]
+    total: int
+    page: int
+    pages: int
+
+
+def _approval_clauses(actor: Actor) -> tuple:
+    return (HumanTask.lane == Role.SUPERVISOR, HumanTask.state == HumanTaskState.READY,
+            region_clause(HumanTask.region_code, actor.region_code))
+
+
+def approval_counts(actor: Actor) -> list[tuple[str, str, int, int]]:
+    """How many supervisor-lane tasks of each kind wait in the actor's region, and how many of them are overdue:
+    (BPMN id, task name, waiting, overdue)."""
     check_console(actor)
-    now = clock_now()
+    overdue = func.sum(case((HumanTask.due_at < clock_now(), 1), else_=0))
+    return [(bpmn_id, name, count, int(late or 0)) for bpmn_id, name, count, late in db.session.execute(
+        select(HumanTask.bpmn_id, func.min(HumanTask.name), func.count(), overdue).where(*_approval_clauses(actor))
+        .group_by(HumanTask.bpmn_id).order_by(HumanTask.bpmn_id)).all()]
+
+
+def list_approvals(actor: Actor, *, kind: str | None = None, page: int = 1) -> ApprovalPage:
+    """One page of the open supervisor-lane tasks of the region (of one kind, or all), by kind then due."""
+    kinds, now = approval_counts(actor), clock_now()
+    clauses = (*_approval_clauses(actor), *((HumanTask.bpmn_id == kind,) if kind else ()))
+    shown = paging(sum(count for bpmn_id, _name, count, _late in kinds if kind in (None, bpmn_id)), page)
     rows = db.session.execute(
         select(HumanTask, Graduate.name).outerjoin(Case, Case.id == HumanTask.case_id)
-        .outerjoin(Graduate, Graduate.id == Case.graduate_id)
-        .where(HumanTask.lane == Role.SUPERVISOR, HumanTask.state == HumanTaskState.READY,
-               region_clause(HumanTask.region_code, actor.region_code))
-        .order_by(HumanTask.bpmn_id, HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id).limit(500)).all()
-    groups: dict[str, tuple[str, list[ApprovalRow]]] = {}
-    for task, name in rows:
-        groups.setdefault(task.bpmn_id, (task.name, []))[1].append(ApprovalRow(task, name, due_badge(task.due_at, now)))
-    return [(bpmn_id, name, items) for bpmn_id, (name, items) in groups.items()]
+        .outerjoin(Graduate, Graduate.id == Case.graduate_id).where(*clauses)
+        .order_by(HumanTask.bpmn_id, HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
+        .limit(shown.size).offset(shown.offset)).all()
+    return ApprovalPage(kinds, kind, [ApprovalRow(task, name, due_badge(task.due_at, now)) for task, name in rows],
+                        shown.total, shown.page, shown.pages)
 
 
-def list_caseworker_tasks(user_id: int, actor: Actor, *, overdue_only: bool = False) -> tuple[User, list]:
-    """A caseworker's open tasks with their graduates, due first (drill-down from the workload)."""
+@dataclass
+class CaseworkerTaskPage:
+    user: User
+    rows: list[tuple[HumanTask, str | None, str]]  # task, graduate name, due badge
+    total: int
+    page: int
+    pages: int
+
+
+def list_caseworker_tasks(user_id: int, actor: Actor, *, overdue_only: bool = False,
+                          page: int = 1) -> CaseworkerTaskPage:
+    """One page of a caseworker's open tasks with their graduates, due first (drill-down from the workload)."""
     check_console(actor)
     user, now = get_caseworker_or_raise(user_id, actor), clock_now()
     clauses = [HumanTask.assignee == user.username, HumanTask.state == HumanTaskState.READY,
                region_clause(HumanTask.region_code, actor.region_code)]
     if overdue_only:
         clauses.append(HumanTask.due_at < now)
+    shown = paging(db.session.scalar(select(func.count()).select_from(HumanTask).where(*clauses)), page)
     rows = db.session.execute(
         select(HumanTask, Graduate.name).outerjoin(Case, Case.id == HumanTask.case_id)
         .outerjoin(Graduate, Graduate.id == Case.graduate_id).where(*clauses)
-        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id).limit(500)).all()
-    return user, [(task, name, due_badge(task.due_at, now)) for task, name in rows]
+        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
+        .limit(shown.size).offset(shown.offset)).all()
+    return CaseworkerTaskPage(user, [(task, name, due_badge(task.due_at, now)) for task, name in rows], shown.total,
+                              shown.page, shown.pages)

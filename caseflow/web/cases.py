@@ -16,9 +16,8 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 @bp.get("")
 def search():
     text = (request.args.get("q") or "").strip() or None
-    page = request.args.get("page", 1, type=int)
-    rows, total = case_view.search_cases(current_actor(), text, page=page)
-    return render_template("cases/search.html", rows=rows, total=total, q=text or "", page=page)
+    page = case_view.search_cases(current_actor(), text, page=request.args.get("page", 1, type=int))
+    return render_template("cases/search.html", page=page, q=text or "")
 
 
 @bp.get("/export.xlsx")

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from caseflow.config import PROJECT_DIR
 from caseflow.domain.enums import Role
+from caseflow.domain.paging import page_links
 from caseflow.errors import N_, NotAllowed
 from caseflow.services import clock, deployment, instances
 from caseflow.web import safe_next
@@ -57,7 +58,12 @@ def set_language(code: str):
     return redirect(safe_next(request.args.get("next"), "/"))
 
 
+def page_url(number: int) -> str:
+    """This page of the current list, with the request's filters kept."""
+    return url_for(request.endpoint, **(request.view_args or {}), **{**request.args.to_dict(), "page": number})
+
+
 @bp.app_context_processor
 def _template_helpers():
     return {"uuid": lambda: uuid.uuid4().hex, "get_locale": get_locale, "current_user": current_user,
-            "viewer_installed": VIEWER_DIR.is_dir(), "Role": Role}
+            "viewer_installed": VIEWER_DIR.is_dir(), "Role": Role, "page_url": page_url, "page_links": page_links}

@@ -49,7 +49,7 @@ def _case_filter(args) -> CaseFilter:
 def console():
     actor = current_actor()
     return render_template("supervision/console.html", counts=supervision.stalled_counts(actor),
-                           workload=supervision.workload(actor), approvals=supervision.approvals(actor))
+                           workload=supervision.workload(actor), approvals=supervision.approval_counts(actor))
 
 
 @bp.get("/cases")
@@ -89,9 +89,10 @@ def reassign():
 @bp.get("/caseworkers/<int:user_id>")
 def caseworker(user_id: int):
     actor = current_actor()
-    user, tasks = supervision.list_caseworker_tasks(user_id, actor, overdue_only=request.args.get("overdue") == "1")
-    return render_template("supervision/caseworker.html", user=user, tasks=tasks, today=beijing_day(clock_now()),
-                           caseworkers=supervision.caseworkers(actor, county=user.region_code[:6]))
+    page = supervision.list_caseworker_tasks(user_id, actor, overdue_only=request.args.get("overdue") == "1",
+                                             page=_int(request.args.get("page")) or 1)
+    return render_template("supervision/caseworker.html", user=page.user, page=page, today=beijing_day(clock_now()),
+                           caseworkers=supervision.caseworkers(actor, county=page.user.region_code[:6]))
 
 
 @bp.post("/tasks/<task_id>/reassign")
@@ -123,7 +124,9 @@ def absence(user_id: int):
 
 @bp.get("/approvals")
 def approvals():
-    return render_template("supervision/approvals.html", groups=supervision.approvals(current_actor()))
+    page = supervision.list_approvals(current_actor(), kind=request.args.get("kind") or None,
+                                      page=_int(request.args.get("page")) or 1)
+    return render_template("supervision/approvals.html", page=page)
 
 
 def _report():

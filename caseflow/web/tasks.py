@@ -16,7 +16,7 @@ def _render(task, values, errors, status=200):
     form = deployment.get_form_or_raise(task.form_key)
     subject = case_view.task_subject(task)
     return render_template("tasks/form.html", task=task, form=form, values=values, errors=errors, subject=subject,
-                           badge=inbox.due_badge(task.due_at, clock_now())), status
+                           due_state=inbox.due_badge(task.due_at, clock_now())), status
 
 
 @bp.get("/<task_id>")

@@ -84,8 +84,8 @@ def test_workload_counts_open_cases_tasks_by_deadline_and_cases_closed_this_mont
     assert (rows["nanguan_cw2"].overdue, rows["nanguan_cw1"].closed_this_month) == (2, 0)  # August now
     drill = supervision.list_cases(actor("nanguan_sup"), CaseFilter(caseworker_id=staff["nanguan_cw2"].id))
     assert drill.total == 2
-    user, tasks = supervision.list_caseworker_tasks(staff["nanguan_cw2"].id, actor("nanguan_sup"), overdue_only=True)
-    assert [badge for _, _, badge in tasks] == ["overdue", "overdue"]
+    tasks = supervision.list_caseworker_tasks(staff["nanguan_cw2"].id, actor("nanguan_sup"), overdue_only=True)
+    assert [badge for _, _, badge in tasks.rows] == ["overdue", "overdue"]
 
 
 def test_approvals_list_the_regions_supervisor_tasks_by_kind(app, staff):
@@ -94,8 +94,9 @@ def test_approvals_list_the_regions_supervisor_tasks_by_kind(app, staff):
         do(case_id, "attempt", "nanguan_cw1", channel=channel, outcome="no_answer", contacted_on="2026-07-01")
     hardship = seeker(hardship=("minimum_subsidy",))
     do(hardship, "plan", owner(hardship), **PLAN)
-    groups = {bpmn_id: rows for bpmn_id, _, rows in supervision.approvals(actor("nanguan_sup"))}
-    assert set(groups) == {"approve_unreachable", "approve_plan"}
-    assert groups["approve_unreachable"][0].task.case_id == case_id
-    assert supervision.approvals(actor("kuancheng_sup")) == []
-    assert len(supervision.approvals(actor("changchun_sup"))) == 2
+    kinds = {bpmn_id: count for bpmn_id, _, count, _ in supervision.approval_counts(actor("nanguan_sup"))}
+    assert kinds == {"approve_unreachable": 1, "approve_plan": 1}
+    unreachable = supervision.list_approvals(actor("nanguan_sup"), kind="approve_unreachable")
+    assert [row.task.case_id for row in unreachable.rows] == [case_id]
+    assert supervision.approval_counts(actor("kuancheng_sup")) == []
+    assert supervision.list_approvals(actor("changchun_sup")).total == 2
