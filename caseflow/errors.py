@@ -29,6 +29,15 @@ class NotFound(CaseflowError):
     http_status = 404
 
 
+class OutOfRegion(NotFound):
+    """Something outside the actor's region was asked for: it answers as not found (nothing of it is shown), and
+    the web edge records the refusal in the audit trail in a transaction of its own."""
+
+    def __init__(self, message: str, /, *, actor, kind: str, key, case_id: int | None = None, **params):
+        self.actor, self.kind, self.key, self.case_id = actor, kind, str(key)[:100], case_id
+        super().__init__(message, **params)
+
+
 class NotAllowed(CaseflowError):
     http_status = 403
 

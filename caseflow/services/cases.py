@@ -14,12 +14,12 @@ from caseflow.domain.actor import Actor
 from caseflow.domain.calendar import CHINA_TZ
 from caseflow.domain.enums import CaseStatus, EventAction, RegionLevel, Role
 from caseflow.domain.graduates import NewGraduate, route
-from caseflow.errors import N_, NotFound
+from caseflow.errors import N_, NotFound, OutOfRegion
 from caseflow.extensions import db
 from caseflow.models import Case, Graduate, HardshipFlag, Region, User
 from caseflow.services import assignment, protection
 from caseflow.services.clock import now as clock_now
-from caseflow.services.workflow import EVENT, insert_instances, refuse_out_of_region, spec_ref
+from caseflow.services.workflow import EVENT, insert_instances, spec_ref
 
 JOURNEY = "graduate_journey"
 CHUNK = 500
@@ -169,8 +169,7 @@ def get_case_or_raise(case_id: int, actor: Actor) -> Case:
     """A case the actor may see; cases outside the actor's region do not exist for them."""
     case = db.session.get(Case, case_id)
     if case is not None and not actor.covers(case.region_code):
-        refuse_out_of_region(actor, kind="case", key=case_id, case_id=case_id)
-        case = None
+        raise OutOfRegion(N_("case not found"), actor=actor, kind="case", key=case_id, case_id=case_id)
     if case is None:
         raise NotFound(N_("case not found"))
     return case

@@ -16,14 +16,14 @@ from sqlalchemy import insert, select, update
 
 from caseflow.domain.actor import Actor, lane_role
 from caseflow.domain.enums import EventAction, HumanTaskState, Role
-from caseflow.errors import N_, Conflict, InvalidInput, NotFound
+from caseflow.errors import N_, Conflict, InvalidInput, OutOfRegion
 from caseflow.extensions import db
 from caseflow.models import Case, EventLog, HumanTask, ProcessInstance, User
 from caseflow.services.clock import now as clock_now
 from caseflow.services.instances import get_task_or_raise
 from caseflow.services.scope import region_clause
 from caseflow.services.supervision import CaseFilter, check_managing, filter_clauses, get_caseworker_or_raise
-from caseflow.services.workflow import committing, log_event, refuse_out_of_region
+from caseflow.services.workflow import committing, log_event
 
 CHUNK = 1000
 CASE, INSTANCE, TASK, EVENT = Case.__table__, ProcessInstance.__table__, HumanTask.__table__, EventLog.__table__
@@ -110,8 +110,8 @@ def _selected(selection: CaseSelection, actor: Actor) -> list[_Row]:
             Case.region_code, actor.region_code)).order_by(Case.id).with_for_update()).all()
     if len(rows) != len(wanted):  # outside the region, or no such case: the same to the actor
         missing = sorted(set(wanted) - {row.id for row in rows})
-        refuse_out_of_region(actor, kind="case", key=",".join(map(str, missing[:10])), case_id=missing[0])
-        raise NotFound(N_("case not found"))
+        raise OutOfRegion(N_("case not found"), actor=actor, kind="case", key=",".join(map(str, missing[:10])),
+                          case_id=missing[0])
     if any(row.caseworker_id != selection.seen[row.id] or row.closed_at is not None for row in rows):
         raise Conflict(LIST_CHANGED)
     return [_Row(*row[:4]) for row in rows]

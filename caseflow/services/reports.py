@@ -33,7 +33,7 @@ from caseflow.domain.supervision import (
     month_ends,
     month_start,
 )
-from caseflow.errors import N_, InvalidInput, NotFound
+from caseflow.errors import N_, InvalidInput, OutOfRegion
 from caseflow.extensions import db
 from caseflow.models import (
     Case,
@@ -51,7 +51,6 @@ from caseflow.services.clock import now as clock_now
 from caseflow.services.inbox import DUE_SOON_WORKING_DAYS
 from caseflow.services.scope import region_clause
 from caseflow.services.supervision import approved, check_console, plan_approved
-from caseflow.services.workflow import refuse_out_of_region
 
 REACHED = (ContactOutcome.REACHED, ContactOutcome.RELAYED_BY_FAMILY)
 LEFT = (Classified.FURTHER_STUDY, Classified.ENLISTED)  # left the service without a job
@@ -316,8 +315,7 @@ def report_region(actor: Actor, region: str | None) -> str:
     """The region a report may cover: the one asked for if it lies in the actor's region, else theirs."""
     region = (region or "").strip() or actor.region_code
     if (region and not region.isdigit()) or not actor.covers(region):
-        refuse_out_of_region(actor, kind="report", key=region)
-        raise NotFound(N_("region not found"))
+        raise OutOfRegion(N_("region not found"), actor=actor, kind="report", key=region)
     return region
 
 

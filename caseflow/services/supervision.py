@@ -26,14 +26,13 @@ from caseflow.domain.supervision import (
     month_start,
     working_days_before,
 )
-from caseflow.errors import N_, NotAllowed, NotFound
+from caseflow.errors import N_, NotAllowed, NotFound, OutOfRegion
 from caseflow.extensions import db
 from caseflow.models import Case, Classification, EventLog, Graduate, HumanTask, User
 from caseflow.services.cases import add_years
 from caseflow.services.clock import now as clock_now
 from caseflow.services.inbox import DUE_SOON_WORKING_DAYS, due_badge
 from caseflow.services.scope import region_clause
-from caseflow.services.workflow import refuse_out_of_region
 
 CONSOLE_ROLES = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMIN})
 MANAGING_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
@@ -275,8 +274,7 @@ def get_caseworker_or_raise(user_id: int, actor: Actor) -> User:
     """An active caseworker of the actor's region; anyone else does not exist for the actor."""
     user = db.session.get(User, user_id)
     if user is not None and not actor.covers(user.region_code):
-        refuse_out_of_region(actor, kind="user", key=user_id)
-        user = None
+        raise OutOfRegion(N_("caseworker not found"), actor=actor, kind="user", key=user_id)
     if user is None or user.role != Role.CASEWORKER or not user.active:
         raise NotFound(N_("caseworker not found"))
     return user

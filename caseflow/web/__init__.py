@@ -6,8 +6,8 @@ from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
-from caseflow.errors import CaseflowError, InvalidSpec
-from caseflow.services.clock import refresh_simulated_clock
+from caseflow.errors import CaseflowError, InvalidSpec, OutOfRegion
+from caseflow.services.workflow import record_refusal
 
 
 def _wants_json() -> bool:
@@ -34,6 +34,8 @@ def error_text(exc: CaseflowError) -> str:
 
 
 def _handle_domain_error(exc: CaseflowError):
+    if isinstance(exc, OutOfRegion):
+        record_refusal(exc)
     status = exc.http_status
     if _wants_json():
         return jsonify(error=type(exc).__name__, message=error_text(exc)), status
@@ -59,5 +61,3 @@ def register(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.before_request(_require_sign_in)
     app.register_error_handler(CaseflowError, _handle_domain_error)
-    if app.config["CASEFLOW_SIMULATED_CLOCK"]:
-        app.before_request(refresh_simulated_clock)

@@ -8,7 +8,7 @@ from sqlalchemy import event, func, select, update
 from supervision_helpers import REACHED, actor, case, do, open_in, owner, task
 
 from caseflow.domain.enums import EventAction, HumanTaskState, InstanceStatus
-from caseflow.errors import Conflict, InvalidInput, NotFound
+from caseflow.errors import Conflict, InvalidInput, NotFound, OutOfRegion
 from caseflow.extensions import db
 from caseflow.models import Case, EventLog, HumanTask, ProcessInstance, User
 from caseflow.services import inbox, reassignment, timers
@@ -149,13 +149,14 @@ def test_a_selection_changed_meanwhile_conflicts_and_nothing_is_applied(app, sta
 def test_county_supervisors_reassign_only_their_county_and_the_city_supervisor_both(app, staff):
     a, b = open_in("220102")[0], open_in("220103")[0]
     cw_b = staff["kuancheng_cw1"]
-    with pytest.raises(NotFound):
+    with pytest.raises(OutOfRegion) as refused:
         reassignment.reassign_case(b, seen_caseworker_id=cw_b.id, to_user_id=cw_b.id, reason="越权",
                                    actor=actor("nanguan_sup"))
-    with pytest.raises(NotFound):
+    assert refused.value.kind == "user"  # the target caseworker is outside too; the web edge audits it
+    with pytest.raises(OutOfRegion) as refused:
         reassignment.reassign_cases(CaseSelection(seen={a: case(a).caseworker_id, b: cw_b.id}),
                                     to_user_id=staff["nanguan_cw2"].id, reason="越权", actor=actor("nanguan_sup"))
-    assert count_events(EventAction.ACCESS_DENIED) == 2  # refused, and audited
+    assert refused.value.case_id == b and case(a).caseworker_id != staff["nanguan_cw2"].id
     with pytest.raises(InvalidInput):
         reassignment.reassign_case(a, seen_caseworker_id=case(a).caseworker_id, to_user_id=cw_b.id,
                                    reason="跨区", actor=actor("changchun_sup"))
