@@ -2,10 +2,9 @@
 
 import os
 
-from caseflow import create_app
+from caseflow import create_app, scheduler
 from caseflow.services.accounts import DEMO_PASSWORD, DEMO_USERS
-from caseflow.services.demo import seed_demo
-from caseflow.services.setup import prepare_database
+from caseflow.services.demo import install_demo
 
 
 def print_demo_accounts() -> None:
@@ -16,12 +15,13 @@ def print_demo_accounts() -> None:
 
 def main() -> None:
     os.environ.setdefault("CASEFLOW_SIMULATED_CLOCK", "1")
-    os.environ.setdefault("CASEFLOW_SCHEDULER", "1")
-    app = create_app()
+    sweep = os.environ.get("CASEFLOW_SCHEDULER", "1") == "1"
+    app = create_app({"CASEFLOW_SCHEDULER": False})  # the sweep starts once the database is migrated
     with app.app_context():
-        prepare_database()
-        if seed_demo():
+        if install_demo(simulated=app.config["CASEFLOW_SIMULATED_CLOCK"]):
             print_demo_accounts()
+    if sweep:
+        scheduler.start(app)
     host = os.environ.get("CASEFLOW_HOST", "127.0.0.1")
     port = int(os.environ.get("CASEFLOW_PORT", "5000"))
     print(f"Caseflow is running at http://{host}:{port}/", flush=True)

@@ -3,12 +3,13 @@
 import secrets
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_app_context, request, session
 from sqlalchemy import event
 
 from caseflow import config, engine, models  # noqa: F401 (models register their tables)
 from caseflow.domain.clock import Clock
 from caseflow.extensions import babel, csrf, db, login_manager, migrate
+from caseflow.services.clock import now as app_now
 from caseflow.tasks import load_handlers
 
 SUPPORTED_LOCALES = ("zh_CN", "en")
@@ -73,7 +74,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     clock = app.config.get("CASEFLOW_CLOCK") or Clock()
     app.extensions["caseflow.clock"] = clock
-    engine.configure(operations=load_handlers(), now=clock.now)
+    engine.configure(operations=load_handlers(), now=lambda: app_now() if has_app_context() else clock.now())
 
     from caseflow import cli, web
 

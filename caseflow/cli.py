@@ -9,18 +9,26 @@ from flask.cli import AppGroup
 from caseflow import cli_handover
 from caseflow.domain.actor import SYSTEM
 from caseflow.domain.clock import parse_delta
-from caseflow.errors import InvalidSpec
-from caseflow.services import clock, deployment, setup, timers
+from caseflow.errors import CaseflowError, InvalidSpec
+from caseflow.services import clock, deployment, health, incidents, setup, timers
+from caseflow.services.workflow import committing
 
 group = AppGroup("caseflow", help="Caseflow administration.")
 cli_handover.register(group)
 
 
 @group.command("init-db")
-def init_db() -> None:
+@click.option("--simulated-clock", is_flag=True, default=None,
+              help="Run this installation on simulated time (training, demos); default: CASEFLOW_SIMULATED_CLOCK.")
+def init_db(simulated_clock: bool | None) -> None:
     """Apply migrations and deploy the workflows directory."""
-    for version, created in setup.prepare_database():
+    from flask import current_app
+
+    simulated = current_app.config["CASEFLOW_SIMULATED_CLOCK"] if simulated_clock is None else simulated_clock
+    for version, created in setup.prepare_database(simulated_clock=simulated):
         click.echo(f"{'deployed' if created else 'unchanged'} {version.process_id} {version.sha256[:12]}")
+    if clock.is_simulated():
+        click.echo(f"simulated clock: {clock.now().isoformat()}")
 
 
 @group.command("deploy")
@@ -55,26 +63,64 @@ def scheduler(interval: int | None) -> None:
         time.sleep(every)
 
 
-clock_group = AppGroup("clock", help="The simulated clock (CASEFLOW_SIMULATED_CLOCK=1).")
+@group.command("check")
+@click.option("--deep", is_flag=True, help="Also restore every open instance and compare it with the inbox.")
+def check(deep: bool) -> None:
+    """List instances that break the runtime invariant (a ready task, a due timer or an awaited message)."""
+    violations = health.check_instances() if deep else health.find_orphans()
+    for violation in violations:
+        click.echo(f"instance {violation.instance_id} (case {violation.case_id}): {violation.problem}"
+                   f"{' - ' + violation.detail if violation.detail else ''}")
+    click.echo(f"{len(violations)} problem(s)")
+    if violations:
+        raise SystemExit(1)
+
+
+@group.command("incidents")
+@click.option("--retry", "retry_id", type=int, help="Retry the halted instance of this incident.")
+@click.option("--dismiss", "dismiss_id", type=int, help="Close this incident without retrying.")
+def incidents_command(retry_id: int | None, dismiss_id: int | None) -> None:
+    """List open incidents (failed workflow steps), or retry / dismiss one."""
+    try:
+        if retry_id is not None:
+            click.echo("the step went through" if incidents.retry(retry_id, actor=SYSTEM) else "it failed again")
+        elif dismiss_id is not None:
+            incidents.dismiss(dismiss_id, actor=SYSTEM)
+            click.echo(f"incident {dismiss_id} dismissed")
+    except CaseflowError as exc:
+        raise click.ClickException(exc.text()) from exc
+    page = incidents.list_incidents(SYSTEM, page=1)
+    for incident in page.rows:
+        click.echo(f"#{incident.id} {incident.occurred_at:%Y-%m-%d %H:%M} {incident.kind} instance "
+                   f"{incident.instance_id} case {incident.case_id} {incident.element or ''} ×{incident.attempts}: "
+                   f"{incident.error[:160]}")
+    click.echo(f"{page.total} open incident(s)")
+
+
+clock_group = AppGroup("clock", help="The installation's clock (simulated installations can move it forward).")
 group.add_command(clock_group)
 
 
 @clock_group.command("show")
 def clock_show() -> None:
-    clock.refresh_simulated_clock()
-    click.echo(f"{clock.now().isoformat()} (offset {clock.get_clock().offset})")
+    """The app's time, as every process of this installation sees it."""
+    kind = "simulated" if clock.is_simulated() else "real"
+    click.echo(f"{clock.now().isoformat()} ({kind}, offset {clock.get_clock().offset})")
 
 
 @clock_group.command("advance")
 @click.argument("duration")
 def clock_advance(duration: str) -> None:
-    """Move simulated time forward, e.g. `30d`, `12h`, `2w`."""
+    """Move simulated time forward, e.g. `30d`, `12h`, `2w`; the next sweep fires what fell due."""
     try:
         delta = parse_delta(duration)
-        clock.refresh_simulated_clock()
-        click.echo(f"now {clock.advance_clock(delta).isoformat()}")
-    except (ValueError, RuntimeError) as exc:
+        with committing():
+            moved = clock.advance_clock(delta)
+    except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
+    except CaseflowError as exc:
+        raise click.ClickException(exc.text()) from exc
+    click.echo(f"now {moved.isoformat()}")
 
 
 def register(app: Flask) -> None:

@@ -2,18 +2,21 @@
 
 import logging
 import os
-from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
-from caseflow.services import timers
+from caseflow.domain.clock import system_now
+from caseflow.services import setup, timers
 
 log = logging.getLogger(__name__)
 
 
 def _sweep_job(app: Flask) -> None:
     with app.app_context():
+        if not setup.is_migrated():
+            log.warning("timer sweep waits: the database is not migrated yet (flask caseflow init-db)")
+            return
         try:
             result = timers.sweep()
             if result.claimed:
@@ -30,7 +33,7 @@ def start(app: Flask) -> BackgroundScheduler | None:
         return app.extensions["caseflow.scheduler"]
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
     scheduler.add_job(_sweep_job, "interval", args=[app], id="timer-sweep",
-                      seconds=app.config["CASEFLOW_SWEEP_SECONDS"], next_run_time=datetime.now(UTC))
+                      seconds=app.config["CASEFLOW_SWEEP_SECONDS"], next_run_time=system_now())
     scheduler.start()
     app.extensions["caseflow.scheduler"] = scheduler
     log.info("timer sweep scheduled every %ss", app.config["CASEFLOW_SWEEP_SECONDS"])

@@ -266,8 +266,9 @@ def write_ledger_xlsx(path: str | Path, n: int, *, seed: int, province: str = "2
     return path
 
 
-def job_postings(n: int, *, seed: int, province: str = "22") -> list[dict]:
-    """n job postings in the province's counties, as JobPosting column values (the supply side of matching)."""
+def job_postings(n: int, *, seed: int, province: str = "22", opened_on: date = date(2026, 7, 1)) -> list[dict]:
+    """n job postings in the province's counties, open from `opened_on` for three weeks to a year, as JobPosting
+    column values (the supply side of matching)."""
     rng = random.Random(seed)
     geo = _geography(province)
     postings = []
@@ -280,5 +281,5 @@ def job_postings(n: int, *, seed: int, province: str = "22") -> list[dict]:
             "employer": employer + EMPLOYER_KINDS.get(industry, "有限公司"), "title": title, "area_code": county,
             "industry": industry, "major_prefixes": list(prefixes), "min_degree": degree and degree.value,
             "salary_min": int(salary), "salary_max": int(round(salary * rng.uniform(1.3, 1.8), -2)),
-            "open_until": date(2026, 7, 1) + timedelta(days=rng.randint(20, 150))})
+            "open_until": opened_on + timedelta(days=rng.randint(20, 365))})
     return postings

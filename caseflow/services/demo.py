@@ -5,6 +5,7 @@ import random
 from dataclasses import replace
 from datetime import timedelta
 
+from flask_migrate import upgrade
 from sqlalchemy import insert, select
 
 from caseflow import synth
@@ -12,9 +13,10 @@ from caseflow.domain.actor import SYSTEM
 from caseflow.domain.enums import HumanTaskState
 from caseflow.extensions import db
 from caseflow.models import Case, HumanTask, JobPosting, User
-from caseflow.services import accounts, casefile, cases, instances, regions, timers
+from caseflow.services import accounts, casefile, cases, clock, instances, regions, timers
 from caseflow.services.accounts import actor_for
-from caseflow.services.clock import get_clock
+from caseflow.services.deployment import deploy_directory
+from caseflow.services.workflow import committing
 
 DEMO_COUNTIES = ("220102", "220103")
 SEED = 2026
@@ -85,9 +87,10 @@ def _advance_case(case: Case, actor, stage: int, day: str) -> None:
 
 
 def _postings(province: str, n: int) -> None:
+    """Open postings of the province, closing over the year ahead of the demo's handover."""
     if db.session.scalar(select(JobPosting.id).limit(1)) is None:
-        db.session.execute(insert(JobPosting), synth.job_postings(n, seed=SEED, province=province))
-        db.session.commit()
+        db.session.execute(insert(JobPosting), synth.job_postings(n, seed=SEED, province=province,
+                                                                   opened_on=clock.now().date()))
 
 
 def _graduates(n: int):
@@ -99,28 +102,38 @@ def _graduates(n: int):
         yield graduate
 
 
-def seed_demo(count: int = 300) -> int:
-    """On an empty database: regions, users, postings and `count` cases at different stages; returns cases."""
-    if db.session.scalar(select(Case.id).limit(1)) is not None:
+def _forward(days: int) -> None:
+    """Let `days` pass on a simulated clock (a demo on real time does everything today)."""
+    if clock.is_simulated():
+        with committing():
+            clock.advance_clock(timedelta(days=days))
+
+
+def install_demo(*, simulated: bool, count: int = 300) -> int:
+    """Bring the demo installation up to date; on its first start (no case yet), on simulated time starting
+    HANDOVER_DAYS_AGO days back: regions, users, postings, `count` graduates handed over, and the cases their
+    caseworkers progressed twelve days later. Returns how many cases were opened."""
+    upgrade()
+    fresh = db.session.scalar(select(Case.id).limit(1)) is None
+    if fresh and simulated:
+        with committing():
+            clock.start_simulation(offset=-timedelta(days=HANDOVER_DAYS_AGO))
+    deploy_directory(actor=SYSTEM)
+    if not fresh:
         return 0
-    regions.load_reference_regions()
-    accounts.seed_demo_users()
-    _postings("22", 120)
-    clock = get_clock()
-    clock.offset -= timedelta(days=HANDOVER_DAYS_AGO)
-    try:
+    with committing():
+        regions.load_reference_regions()
+        accounts.seed_demo_users()
+        _postings("22", 120)
         cases.open_cases(_graduates(count), cohort=2026, actor=SYSTEM)
-        db.session.commit()
-        _advance_demo_cases()
-    finally:
-        clock.offset += timedelta(days=HANDOVER_DAYS_AGO)
+    _forward(PROGRESS_AFTER_DAYS)
+    _advance_demo_cases()
+    _forward(HANDOVER_DAYS_AGO - PROGRESS_AFTER_DAYS)
     timers.sweep()
     return count
 
 
 def _advance_demo_cases() -> None:
-    clock = get_clock()
-    clock.offset += timedelta(days=PROGRESS_AFTER_DAYS)
     day = clock.now().date().isoformat()
     users = {u.id: u for u in db.session.scalars(select(User))}
     demo_cases = db.session.scalars(select(Case).where(Case.county_code.in_(DEMO_COUNTIES)).order_by(Case.id)).all()
@@ -128,4 +141,3 @@ def _advance_demo_cases() -> None:
         caseworker = users.get(case.caseworker_id)
         if caseworker is not None:
             _advance_case(case, actor_for(caseworker), n % 10, day)
-    clock.offset -= timedelta(days=PROGRESS_AFTER_DAYS)
