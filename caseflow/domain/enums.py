@@ -9,6 +9,14 @@ class InstanceStatus(StrEnum):
     ERROR = "error"
 
 
+class IncidentKind(StrEnum):
+    """Which kind of workflow step failed."""
+
+    TIMER = "timer"
+    COMPLETION = "completion"
+    MESSAGE = "message"
+
+
 class HumanTaskState(StrEnum):
     READY = "ready"
     COMPLETED = "completed"
@@ -48,6 +56,10 @@ class EventAction(StrEnum):
     LEDGER_IMPORTED = "ledger_imported"
     TASK_REASSIGNED = "task_reassigned"
     ABSENCE_SET = "absence_set"
+    STEP_FAILED = "step_failed"
+    INCIDENT_RETRIED = "incident_retried"
+    INCIDENT_DISMISSED = "incident_dismissed"
+    CLOCK_ADVANCED = "clock_advanced"
 
 
 class RegionLevel(StrEnum):

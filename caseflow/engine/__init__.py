@@ -11,6 +11,7 @@ from caseflow.engine.runtime import (
     complete_task,
     configure,
     deliver_message,
+    inspect,
     start,
     wake,
 )
@@ -26,6 +27,6 @@ from caseflow.engine.specs import (
 
 __all__ = [
     "active_elements", "Bundle", "EngineError", "Message", "ReadyTask", "ServiceContext", "Snapshot", "TaskSpecInfo",
-    "build_bundle", "complete_task", "forget_specs", "configure", "content_hash", "deliver_message", "get_specs",
-    "is_cached", "start", "start_many", "wake",
+    "build_bundle", "complete_task", "configure", "content_hash", "deliver_message", "forget_specs", "get_specs",
+    "inspect", "is_cached", "start", "start_many", "wake",
 ]

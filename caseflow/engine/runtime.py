@@ -18,7 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 from caseflow.engine import clockpatch
 from caseflow.engine.serializer import dumps, loads
 from caseflow.engine.specs import TaskSpecInfo, describe_user_task, get_specs
-from caseflow.errors import CaseflowError, Conflict, NotFound
+from caseflow.errors import N_, CaseflowError, Conflict, NotFound
 
 SAFE_BUILTINS = {
     name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
@@ -31,9 +31,21 @@ Operation = Callable[[dict, "ServiceContext"], object]
 
 
 class EngineError(CaseflowError):
-    """A workflow step failed (script error, service handler failure); nothing was applied."""
+    """A workflow step failed (script error, service handler failure); nothing was applied. `element` names the
+    BPMN element that failed, when known."""
 
     http_status = 500
+
+    def __init__(self, message: str, /, *, element: str | None = None, **params):
+        self.element = element
+        super().__init__(message, **params)
+
+
+def _failed_element(exc: Exception) -> str | None:
+    """The BPMN id of the task a SpiffWorkflow error is about."""
+    task = getattr(exc, "task", None)
+    spec = getattr(exc, "task_spec", None) or getattr(task, "task_spec", None)
+    return getattr(spec, "bpmn_id", None)
 
 
 @dataclass(frozen=True)
@@ -92,8 +104,8 @@ class _ScriptEngine(PythonScriptEngine):
         except CaseflowError:
             raise
         except Exception as exc:
-            raise EngineError("service task %(task)s failed: %(reason)s", task=task.task_spec.bpmn_id,
-                              reason=str(exc)) from exc
+            raise EngineError(N_("service task %(task)s failed: %(reason)s"), task=task.task_spec.bpmn_id,
+                              reason=str(exc), element=task.task_spec.bpmn_id) from exc
 
 
 _script_engine = _ScriptEngine(_Environment({}))
@@ -123,7 +135,7 @@ def restore_with(spec, subprocess_specs: dict, state: bytes) -> BpmnWorkflow:
     try:
         workflow = loads(state, spec, subprocess_specs)
     except (ValueError, KeyError, TypeError, AttributeError, zlib.error) as exc:
-        raise EngineError("instance state cannot be loaded: %(reason)s", reason=str(exc)) from exc
+        raise EngineError(N_("instance state cannot be loaded: %(reason)s"), reason=str(exc)) from exc
     workflow.script_engine = _script_engine
     return workflow
 
@@ -143,7 +155,8 @@ def _step(workflow: BpmnWorkflow) -> None:
     except CaseflowError:
         raise
     except SpiffWorkflowException as exc:
-        raise EngineError("workflow step failed: %(reason)s", reason=str(exc)) from exc
+        raise EngineError(N_("workflow step failed: %(reason)s"), reason=str(exc),
+                          element=_failed_element(exc)) from exc
 
 
 def next_due(workflow: BpmnWorkflow) -> datetime | None:
@@ -254,16 +267,16 @@ def _complete(task_id: str, data: Mapping) -> Action:
         try:
             task = _find_task(workflow, UUID(task_id))
         except ValueError:
-            raise NotFound("task not found") from None
+            raise NotFound(N_("task not found")) from None
         # gone (a concurrent step completed or withdrew it), or no longer ready
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
-            raise Conflict("this task is no longer open")
+            raise Conflict(N_("this task is no longer open"))
         task.set_data(**data)
         try:
             task.run()
         except SpiffWorkflowException as exc:
-            raise EngineError("task %(task)s failed: %(reason)s", task=task.task_spec.bpmn_id,
-                              reason=str(exc)) from exc
+            raise EngineError(N_("task %(task)s failed: %(reason)s"), task=task.task_spec.bpmn_id,
+                              reason=str(exc), element=task.task_spec.bpmn_id) from exc
     return complete
 
 
@@ -285,7 +298,7 @@ def _deliver(name: str, payload: Mapping) -> Action:
                 if isinstance(definition, MessageEventDefinition) and definition.name == name:
                     workflow.send_event(BpmnEvent(definition, dict(payload)))
                     return
-        raise Conflict("instance is not waiting for message %(message)s", message=name)
+        raise Conflict(N_("instance is not waiting for message %(message)s"), message=name)
     return deliver
 
 
@@ -293,6 +306,11 @@ def deliver_message(sha: str, process_id: str, files: dict | None, state: bytes,
                     payload: Mapping) -> Snapshot:
     """Deliver a named message to an instance that waits for it."""
     return executor(sha, process_id, files, state, _deliver(name, payload), ("message", name, dict(payload)))
+
+
+def inspect(sha: str, process_id: str, files: dict | None, state: bytes) -> Snapshot:
+    """What the stored instance is doing now (ready tasks, timers, awaited messages), without running it."""
+    return _snapshot(restore(sha, process_id, files, state), frozenset())
 
 
 _ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED

@@ -43,6 +43,8 @@ class ProcessInstance(db.Model):
     region_code: Mapped[str] = mapped_column(String(12), default="", index=True)
     assignee: Mapped[str | None] = mapped_column(String(100))  # owner of the instance's caseworker-lane tasks
     last_error: Mapped[str | None] = mapped_column(Text)
+    # names of the messages the instance waits for
+    awaiting: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -51,3 +53,22 @@ class ProcessInstance(db.Model):
         Index("ix_process_instance_next_due", "next_due",
               postgresql_where=next_due.isnot(None), sqlite_where=next_due.isnot(None)),
     )
+
+
+class Incident(db.Model):
+    """A workflow step that failed (a timer wake, a completion, a message): what failed, why, and how it ended."""
+
+    __tablename__ = "incident"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    region_code: Mapped[str] = mapped_column(String(12), default="", index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # IncidentKind
+    element: Mapped[str | None] = mapped_column(String(100))  # the task the step was about, when known
+    error: Mapped[str] = mapped_column(Text)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    resolution: Mapped[str | None] = mapped_column(String(20))  # retried | dismissed

@@ -7,22 +7,23 @@ from sqlalchemy.exc import IntegrityError
 
 from caseflow import engine
 from caseflow.domain.actor import Actor
-from caseflow.domain.enums import EventAction, HumanTaskState, InstanceStatus, Role
+from caseflow.domain.enums import EventAction, HumanTaskState, IncidentKind, InstanceStatus, Role
 from caseflow.domain.forms import validate
-from caseflow.errors import N_, Conflict, InvalidInput, NotAllowed, NotFound
+from caseflow.errors import N_, Conflict, InvalidInput, NotAllowed, NotFound, OutOfRegion
 from caseflow.extensions import db
 from caseflow.models import EventLog, HumanTask, ProcessInstance, ProcessVersion
+from caseflow.services import incidents
 from caseflow.services.clock import now as clock_now
 from caseflow.services.deployment import get_form_or_raise, workflow_data
 from caseflow.services.records import record_completion
 from caseflow.services.scope import region_clause
 from caseflow.services.workflow import (
+    CHANGED_MEANWHILE,
     TASK,
     committing,
     insert_instance,
     load_instance,
     log_event,
-    refuse_out_of_region,
     save_step,
     spec_ref,
 )
@@ -79,8 +80,7 @@ def get_task_or_raise(task_id: str, actor: Actor) -> HumanTask:
     """A human task the actor may see; tasks outside the actor's region do not exist for them."""
     task = db.session.get(HumanTask, task_id)
     if task is not None and not actor.covers(task.region_code):
-        refuse_out_of_region(actor, kind="task", key=task_id, case_id=task.case_id)
-        task = None
+        raise OutOfRegion(N_("task not found"), actor=actor, kind="task", key=task_id, case_id=task.case_id)
     if task is None:
         raise NotFound(N_("task not found"))
     return task
@@ -89,8 +89,7 @@ def get_task_or_raise(task_id: str, actor: Actor) -> HumanTask:
 def check_may_complete(task, actor: Actor) -> None:
     """The actor may complete this task now: in their region, still open, theirs or their team's."""
     if task is not None and not actor.covers(task.region_code):
-        refuse_out_of_region(actor, kind="task", key=task.id, case_id=task.case_id)
-        task = None
+        raise OutOfRegion(N_("task not found"), actor=actor, kind="task", key=task.id, case_id=task.case_id)
     if task is None:
         raise NotFound(N_("task not found"))
     if task.state != HumanTaskState.READY:
@@ -155,10 +154,15 @@ def complete_task(task_id: str, *, actor: Actor, data: dict, idempotency_key: st
                       case_id=case.id if case else None, task_id=task_id, idempotency_key=idempotency_key,
                       task=task.bpmn_id, name=task.name, form=task.form_key, data=data,
                       next_tasks=list(created))
-    except (Conflict, IntegrityError):
+    except (Conflict, IntegrityError) as exc:
         if idempotency_key and (done := _replay(idempotency_key, task_id)):
             return done  # the same request won meanwhile
         check_may_complete(_task_row(task_id), actor)  # names who completed it, when that is what happened
+        if isinstance(exc, Conflict):
+            raise
+        raise Conflict(CHANGED_MEANWHILE) from exc
+    except engine.EngineError as exc:  # nothing was applied; the task stays open and an incident tells why
+        incidents.record_failure(instance.id, kind=IncidentKind.COMPLETION, error=exc, actor=actor)
         raise
     return Completion(task_id, instance.id, False, created)
 
@@ -169,26 +173,33 @@ def deliver_message(name: str, *, correlation_key: str, payload: dict, actor: Ac
         select(ProcessInstance.id).where(ProcessInstance.correlation_key == correlation_key,
                                          ProcessInstance.status == InstanceStatus.RUNNING)
     ).all()
-    now = clock_now()
-    delivered = 0
-    with committing():
-        for instance_id in instance_ids:
-            instance = load_instance(instance_id)
-            if not actor.covers(instance.region_code):
-                continue
-            sha, process_id, files = spec_ref(instance.version_id)
-            try:
-                snapshot = engine.deliver_message(sha, process_id, files, instance.state, name=name, payload=payload)
-            except Conflict:
-                continue
-            save_step(instance, snapshot, now=now, actor=actor)
-            log_event(actor=actor, action=EventAction.MESSAGE_DELIVERED, now=now, instance_id=instance.id,
-                      message=name)
-            delivered += 1
+    now, delivered, current = clock_now(), 0, None
+    try:
+        with committing():
+            for current in instance_ids:
+                delivered += _deliver_to(current, name, payload, actor=actor, now=now)
+    except engine.EngineError as exc:  # nothing was delivered; the instance that failed gets an incident
+        incidents.record_failure(current, kind=IncidentKind.MESSAGE, error=exc, actor=actor)
+        raise
     if not delivered:
         raise Conflict(N_("no running case waits for message %(message)s with key %(key)s"), message=name,
                        key=correlation_key)
     return delivered
+
+
+def _deliver_to(instance_id: int, name: str, payload: dict, *, actor: Actor, now) -> int:
+    """Deliver the message to one instance, inside the caller's transaction; 1 if it was waiting for it."""
+    instance = load_instance(instance_id)
+    if not actor.covers(instance.region_code):
+        return 0
+    sha, process_id, files = spec_ref(instance.version_id)
+    try:
+        snapshot = engine.deliver_message(sha, process_id, files, instance.state, name=name, payload=payload)
+    except Conflict:
+        return 0
+    save_step(instance, snapshot, now=now, actor=actor)
+    log_event(actor=actor, action=EventAction.MESSAGE_DELIVERED, now=now, instance_id=instance.id, message=name)
+    return 1
 
 
 def list_instances(actor: Actor, *, limit: int = 50) -> list[ProcessInstance]:

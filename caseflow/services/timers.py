@@ -11,13 +11,15 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import OperationalError
 
 from caseflow import engine
 from caseflow.domain.actor import SYSTEM
-from caseflow.domain.enums import EventAction, InstanceStatus
+from caseflow.domain.enums import EventAction, IncidentKind, InstanceStatus
 from caseflow.errors import Conflict
 from caseflow.extensions import db
 from caseflow.models import ProcessInstance
+from caseflow.services import incidents
 from caseflow.services.clock import now as clock_now
 from caseflow.services.clock import refresh_simulated_clock
 from caseflow.services.workflow import committing, load_instance, log_event, save_step, spec_ref
@@ -46,32 +48,34 @@ def claim_due(*, owner: str, now: datetime, limit: int) -> list[int]:
         candidates = candidates.with_for_update(skip_locked=True)
     lease_until = now + timedelta(seconds=current_app.config["CASEFLOW_LEASE_SECONDS"])
     # The lease conditions are repeated on the outer UPDATE so a row claimed meanwhile is re-checked.
-    db.session.execute(
-        update(ProcessInstance).where(ProcessInstance.id.in_(candidates.scalar_subquery()), *_claimable(now))
-        .values(lease_owner=owner, lease_until=lease_until)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    with committing():
+        db.session.execute(
+            update(ProcessInstance).where(ProcessInstance.id.in_(candidates.scalar_subquery()), *_claimable(now))
+            .values(lease_owner=owner, lease_until=lease_until)
+            .execution_options(synchronize_session=False)
+        )
     return list(db.session.scalars(select(ProcessInstance.id).where(ProcessInstance.lease_owner == owner)))
 
 
-def _release(instance_id: int, owner: str, **values) -> None:
-    db.session.execute(
-        update(ProcessInstance).where(ProcessInstance.id == instance_id, ProcessInstance.lease_owner == owner)
-        .values(lease_owner=None, lease_until=None, **values).execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+def _release(instance_id: int, owner: str) -> None:
+    with committing():
+        db.session.execute(
+            update(ProcessInstance).where(ProcessInstance.id == instance_id, ProcessInstance.lease_owner == owner)
+            .values(lease_owner=None, lease_until=None).execution_options(synchronize_session=False)
+        )
 
 
 def wake_instance(instance_id: int, *, owner: str) -> bool:
-    """Fire the due timers of one leased instance and run it on; False if the lease was lost."""
+    """Fire the due timers of one leased instance and run it on, all in one transaction (handlers' writes
+    included); False if the lease was lost."""
     instance = load_instance(instance_id)
     if instance.lease_owner != owner:
+        db.session.rollback()
         return False
     sha, process_id, files = spec_ref(instance.version_id)
-    snapshot = engine.wake(sha, process_id, files, instance.state)
     now = clock_now()
     with committing():
+        snapshot = engine.wake(sha, process_id, files, instance.state)
         save_step(instance, snapshot, now=now, actor=SYSTEM, release_lease=True)
         log_event(actor=SYSTEM, action=EventAction.TIMER_FIRED, now=now, instance_id=instance.id,
                   due=instance.next_due.isoformat() if instance.next_due else None)
@@ -85,14 +89,13 @@ def _wake_one(instance_id: int, owner: str, result: SweepResult) -> None:
     except Conflict:
         result.conflicts += 1
         _release(instance_id, owner)
-    except engine.EngineError as exc:
+    except OperationalError:  # the database is busy or gone: the lease lapses and a later sweep retries
+        log.exception("instance %s: the database failed while waking; retried after the lease", instance_id)
+        result.errors.append(instance_id)
+    except Exception as exc:  # a broken step: halt the instance, and tell an administrator
         log.error("instance %s failed to wake: %s", instance_id, exc)
         result.errors.append(instance_id)
-        _release(instance_id, owner, status=InstanceStatus.ERROR, last_error=str(exc)[:2000], next_due=None)
-    except Exception:  # one instance's failure must not stop the sweep; its lease lapses and it is retried
-        db.session.rollback()
-        log.exception("instance %s: unexpected failure while waking", instance_id)
-        result.errors.append(instance_id)
+        incidents.record_failure(instance_id, kind=IncidentKind.TIMER, error=exc, actor=SYSTEM, halt=True)
 
 
 def sweep(*, batch_size: int = 500, max_batches: int = 1000, owner: str | None = None) -> SweepResult:

@@ -16,7 +16,7 @@ from caseflow import engine
 from caseflow.domain.actor import Actor, lane_role
 from caseflow.domain.calendar import end_of_working_day
 from caseflow.domain.enums import EventAction, HumanTaskState, InstanceStatus, Role
-from caseflow.errors import N_, Conflict, NotFound
+from caseflow.errors import N_, Conflict, NotFound, OutOfRegion
 from caseflow.extensions import db
 from caseflow.models import EventLog, HumanTask, OutboxMessage, ProcessInstance, ProcessVersion
 from caseflow.services.assignment import absences, stand_in
@@ -140,6 +140,10 @@ def _write_outbox(instance_id: int, correlation_key: str | None, snapshot: engin
              "created_at": now} for m in snapshot.messages])
 
 
+def _awaiting(snapshot: engine.Snapshot) -> list[str] | None:
+    return sorted(snapshot.awaiting) or None
+
+
 def _status(snapshot: engine.Snapshot) -> str:
     return InstanceStatus.COMPLETED if snapshot.completed else InstanceStatus.RUNNING
 
@@ -149,7 +153,7 @@ def insert_instance(*, version_id: int, process_id: str, snapshot: engine.Snapsh
     """Write a freshly started instance and its first inbox rows; return its id."""
     instance_id = _conn().execute(_INSERT_INSTANCE, {
         "version_id": version_id, "process_id": process_id, "status": _status(snapshot), "state": snapshot.state,
-        "lock_version": 1, "next_due": snapshot.next_due, "region_code": region_code,
+        "lock_version": 1, "next_due": snapshot.next_due, "awaiting": _awaiting(snapshot), "region_code": region_code,
         "correlation_key": correlation_key, "assignee": assignee, "created_at": now, "updated_at": now}).scalar_one()
     _write_tasks(instance_id, region_code, assignee, snapshot, now=now, actor=actor, completed_task_id=None,
                  case_id=None)
@@ -162,6 +166,7 @@ def insert_instances(items: list[dict], *, now: datetime, actor: Actor) -> list[
     snapshot, region_code, correlation_key and assignee. Returns their ids in order."""
     rows = [{"version_id": i["version_id"], "process_id": i["process_id"], "status": _status(i["snapshot"]),
              "state": i["snapshot"].state, "lock_version": 1, "next_due": i["snapshot"].next_due,
+             "awaiting": _awaiting(i["snapshot"]),
              "region_code": i["region_code"], "correlation_key": i["correlation_key"], "assignee": i["assignee"],
              "case_id": i.get("case_id"), "created_at": now, "updated_at": now} for i in items]
     ids = _conn().execute(insert(INSTANCE).returning(INSTANCE.c.id, sort_by_parameter_order=True), rows).scalars().all()
@@ -185,7 +190,8 @@ def save_step(instance: LoadedInstance, snapshot: engine.Snapshot, *, now: datet
 
     Returns the ids of the human tasks the step created."""
     params = {"b_id": instance.id, "b_version": instance.lock_version, "state": snapshot.state,
-              "status": _status(snapshot), "next_due": snapshot.next_due, "updated_at": now,
+              "status": _status(snapshot), "next_due": snapshot.next_due, "awaiting": _awaiting(snapshot),
+              "updated_at": now,
               "lock_version": instance.lock_version + 1}
     if release_lease:
         params.update(lease_owner=None, lease_until=None)
@@ -205,12 +211,13 @@ def log_event(*, actor: Actor, action: str, now: datetime, instance_id: int | No
                                     "detail": detail})
 
 
-def refuse_out_of_region(actor: Actor, *, kind: str, key, case_id: int | None = None) -> None:
-    """Record that the actor reached for something outside their region (the caller then answers 404)."""
+def record_refusal(refused: OutOfRegion) -> None:
+    """Audit a refused out-of-region request, in its own transaction (the request's own work is rolled back)."""
     db.session.rollback()
-    log_event(actor=actor, action=EventAction.ACCESS_DENIED, now=current_app.extensions["caseflow.clock"].now(),
-              case_id=case_id, kind=kind, key=str(key)[:100])
-    db.session.commit()
+    with committing():
+        log_event(actor=refused.actor, action=EventAction.ACCESS_DENIED,
+                  now=current_app.extensions["caseflow.clock"].now(), case_id=refused.case_id, kind=refused.kind,
+                  key=refused.key)
 
 
 def _is_lock_error(exc: OperationalError) -> bool:

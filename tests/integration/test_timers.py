@@ -85,5 +85,6 @@ def test_a_failing_instance_is_parked_with_its_error_and_others_still_fire(app, 
     result = timers.sweep()
     assert result.woken == 1 and result.errors == [broken]
     row = db.session.get(ProcessInstance, broken)
-    assert row.status == InstanceStatus.ERROR and row.next_due is None and row.last_error
+    assert row.status == InstanceStatus.ERROR and row.last_error and row.lease_owner is None
     assert only_ready_task(healthy).bpmn_id == "follow_up"
+    assert timers.sweep().claimed == 0  # halted until an administrator retries it
