@@ -4,11 +4,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from helpers import CONTACT, only_ready_task
+from helpers import CONTACT, TESTS_DIR, count_events, only_ready_task
 from sqlalchemy import func, select
 
 from caseflow.domain.actor import SYSTEM, Actor
-from caseflow.domain.enums import Role
+from caseflow.domain.enums import EventAction, Role
 from caseflow.errors import InvalidSpec, NotAllowed
 from caseflow.extensions import db
 from caseflow.models import ProcessInstance, ProcessVersion
@@ -53,6 +53,29 @@ def test_invalid_bpmn_deploys_nothing(app):
                           actor=SYSTEM)
     assert err.value.element == "plan_follow_up"
     assert version_count() == before
+
+
+def write_workflows(directory: Path, files: dict[str, str]) -> Path:
+    (directory / "bpmn").mkdir(parents=True)
+    for name, content in files.items():
+        (directory / "bpmn" / name).write_text(content, encoding="utf-8")
+    return directory
+
+
+def test_directory_deploy_is_all_or_nothing(app, tmp_path):
+    before, events = version_count(), count_events(EventAction.VERSION_DEPLOYED)
+    changed = DEMO.replace('name="Monthly follow-up visit"', 'name="Follow-up visit (v2)"')
+    timer = (TESTS_DIR / "bpmn" / "sandbox_timer.bpmn").read_text()
+    files = {"demo_followup.bpmn": changed, "sandbox_timer.bpmn": timer.replace('"P1D"', "P1D")}
+    with pytest.raises(InvalidSpec) as err:
+        deployment.deploy_directory(actor=SYSTEM, directory=write_workflows(tmp_path / "bad", files))
+    assert err.value.element == "wait"
+    assert version_count() == before and count_events(EventAction.VERSION_DEPLOYED) == events
+    files["sandbox_timer.bpmn"] = timer
+    results = deployment.deploy_directory(actor=SYSTEM, directory=write_workflows(tmp_path / "good", files))
+    assert [(version.process_id, created) for version, created in results] == [
+        ("demo_followup", True), ("sandbox_timer", True)]
+    assert version_count() == before + 2 and count_events(EventAction.VERSION_DEPLOYED) == events + 2
 
 
 def test_only_designers_deploy(app):
