@@ -18,6 +18,8 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import SpiffTaskParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask
 
+from caseflow.engine.expressions import Code, process_code, task_code
+from caseflow.engine.sandbox import UnsafeCode, compile_checked
 from caseflow.errors import N_, InvalidSpec
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -130,9 +132,30 @@ def _check_timer(task_spec) -> None:
                           expression=expression) from exc
 
 
-def _check_semantics(bundle_specs, *, operations: Container[str], forms: Container[str] | None,
+def _check_code(codes: Iterable[Code]) -> None:
+    """Refuse workflow code the sandbox would refuse at run time, naming its element and the construct."""
+    for code in codes:
+        try:
+            compile_checked(code.source, code.mode)
+        except UnsafeCode as exc:
+            raise InvalidSpec(exc.message, element=code.element, **exc.params) from exc
+
+
+def _condition_flows(parser: SpiffBpmnParser, process_ids: Iterable[str]) -> dict[tuple[str, str], str]:
+    """Sequence flows by (source, target), to name a refused condition by its flow."""
+    flows = {}
+    for process_parser in filter(None, map(parser.get_process_parser, process_ids)):
+        for flow in process_parser.node.iter(f"{{{_BPMN_NS}}}sequenceFlow"):
+            flows[(flow.get("sourceRef"), flow.get("targetRef"))] = flow.get("id")
+    return flows
+
+
+def _check_semantics(bundle_specs, *, flows: dict, operations: Container[str], forms: Container[str] | None,
                      lanes: Container[str] | None) -> list[TaskSpecInfo]:
     user_tasks = []
+    spec, subprocess_specs = bundle_specs
+    for process_spec in [spec, *subprocess_specs.values()]:
+        _check_code(process_code(process_spec))
     for task_spec in _all_task_specs(*bundle_specs):
         element = getattr(task_spec, "bpmn_id", None) or task_spec.name
         if isinstance(task_spec, ServiceTask) and task_spec.operation_name not in operations:
@@ -140,6 +163,7 @@ def _check_semantics(bundle_specs, *, operations: Container[str], forms: Contain
                               operation=task_spec.operation_name)
         if isinstance(task_spec, CatchingEvent):
             _check_timer(task_spec)
+        _check_code(task_code(task_spec, flows))
         if isinstance(task_spec, UserTask):
             info = describe_user_task(task_spec)
             if forms is not None and info.form not in forms:
@@ -178,7 +202,9 @@ def build_bundle(files: dict[str, str], process_id: str, *, operations: Containe
         raise InvalidSpec(N_("the process cannot be parsed: %(reason)s"), element=process_id, reason=str(exc)) from exc
     if not spec.start.outputs:
         raise InvalidSpec(N_("the process has no start event"), element=process_id)
-    user_tasks = _check_semantics((spec, subprocess_specs), operations=operations, forms=forms, lanes=lanes)
+    flows = _condition_flows(parser, [process_id, *subprocess_specs])
+    user_tasks = _check_semantics((spec, subprocess_specs), flows=flows, operations=operations, forms=forms,
+                                  lanes=lanes)
     used = {name: files[name] for name in _used_files(parser, process_id, subprocess_specs)}
     sha = content_hash(used)
     _cache.setdefault(sha, (spec, subprocess_specs))

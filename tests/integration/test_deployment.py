@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 from helpers import CONTACT, TESTS_DIR, count_events, only_ready_task
@@ -76,6 +77,38 @@ def test_directory_deploy_is_all_or_nothing(app, tmp_path):
     assert [(version.process_id, created) for version, created in results] == [
         ("demo_followup", True), ("sandbox_timer", True)]
     assert version_count() == before + 2 and count_events(EventAction.VERSION_DEPLOYED) == events + 2
+
+
+SANDBOX_FILES = {name: (TESTS_DIR / "bpmn" / name).read_text() for name in (
+    "sandbox_script.bpmn", "sandbox_gateway.bpmn", "sandbox_timer.bpmn", "sandbox_decision.bpmn",
+    "sandbox_routing.dmn")}
+# (file, text the payload replaces, element the refusal names)
+PAYLOAD_PLACES = [
+    ("sandbox_script.bpmn", '"nothing"', "leak"),
+    ("sandbox_gateway.bpmn", 'route == "payload"', "to_payload"),
+    ("sandbox_timer.bpmn", '"P1D"', "wait"),
+    ("sandbox_routing.dmn", "<text>status</text>", "sandbox_routing_in"),
+    ("sandbox_routing.dmn", '<text>"seeking"</text>', "sandbox_routing_r1_in"),
+    ("sandbox_routing.dmn", '<text>"advise"</text>', "sandbox_routing_r1_out"),
+]
+ESCAPES = [
+    "().__class__.__base__.__subclasses__()", '"{0.__class__}".format(())', '"{x.__class__}".format_map({"x": ()})',
+    "(x for x in ()).gi_frame.f_globals", "(lambda: 0).__globals__", "(lambda y: lambda: y)(1)",
+    'type("Escape", (), {})', '__import__("os")', 'getattr((), "__cl" + "ass__")', "[].__class__", "vars()",
+    "globals()",
+]
+
+
+@pytest.mark.parametrize(("file", "old", "element"), PAYLOAD_PLACES, ids=[p[2] for p in PAYLOAD_PLACES])
+def test_escape_payloads_are_refused_at_deploy_and_nothing_is_stored(app, tmp_path, file, old, element):
+    before = version_count()
+    for number, payload in enumerate(ESCAPES):
+        text = f"<text>{escape(payload)}</text>" if old.startswith("<text>") else escape(payload)
+        files = {**SANDBOX_FILES, file: SANDBOX_FILES[file].replace(old, text)}
+        with pytest.raises(InvalidSpec) as err:
+            deployment.deploy_directory(actor=SYSTEM, directory=write_workflows(tmp_path / str(number), files))
+        assert err.value.element == element, payload
+    assert version_count() == before
 
 
 def test_only_designers_deploy(app):
