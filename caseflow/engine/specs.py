@@ -5,12 +5,18 @@ import hashlib
 import re
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import defusedxml.ElementTree as safe_xml
 from defusedxml import DefusedXmlException
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -115,6 +121,48 @@ def _all_task_specs(spec, subprocess_specs: dict) -> Iterable:
         yield from process_spec.task_specs.values()
 
 
+def _duration(value: str) -> None:
+    TimerEventDefinition.get_timedelta_from_start(TimerEventDefinition.parse_iso_duration(value))
+
+
+def _date(value: str) -> None:
+    if not isinstance(TimerEventDefinition.parse_time_or_duration(value), datetime):
+        raise ValueError("not a date")
+    # A date without an offset would be read in the server's local time zone, fixed when Spiff is imported.
+    if datetime.fromisoformat(value).tzinfo is None:
+        raise ValueError("no UTC offset")
+
+
+def _cycle(value: str) -> None:
+    _, _, interval = TimerEventDefinition.parse_iso_recurring_interval(value)
+    if interval.total_seconds() <= 0:
+        raise ValueError("the interval must be positive")
+
+
+_TIMER_LITERALS = (
+    (DurationTimerEventDefinition, _duration, N_('timer expression %(expression)s is not an ISO 8601 duration, '
+                                                 'e.g. "P30D"')),
+    (TimeDateEventDefinition, _date, N_('timer expression %(expression)s is not an ISO 8601 date with a UTC '
+                                        'offset, e.g. "2026-09-01T09:00:00+08:00"')),
+    (CycleTimerEventDefinition, _cycle, N_('timer expression %(expression)s is not an ISO 8601 cycle with a '
+                                           'positive interval, e.g. "R3/P1M"')),
+)
+
+
+def _check_timer_literal(definition: TimerEventDefinition, literal: ast.Constant, element: str) -> None:
+    """A quoted timer value is known at deploy: refuse it there rather than when an instance reaches it."""
+    expression = definition.expression
+    if not isinstance(literal.value, str):
+        raise InvalidSpec(N_('timer expression %(expression)s must give text, e.g. "P30D"'), element=element,
+                          expression=expression)
+    for kind, parse, message in _TIMER_LITERALS:
+        if isinstance(definition, kind):
+            try:
+                parse(literal.value)
+            except Exception as exc:  # Spiff's parsers raise bare Exception, ValueError, AttributeError, …
+                raise InvalidSpec(message, element=element, expression=expression) from exc
+
+
 def _check_timer(task_spec) -> None:
     definition = getattr(task_spec, "event_definition", None)
     if not isinstance(definition, TimerEventDefinition):
@@ -126,10 +174,12 @@ def _check_timer(task_spec) -> None:
                           expression=expression,
                           element=element)
     try:
-        ast.parse(expression, mode="eval")
+        tree = ast.parse(expression, mode="eval")
     except SyntaxError as exc:
         raise InvalidSpec(N_("timer expression %(expression)s is not a valid expression"), element=element,
                           expression=expression) from exc
+    if isinstance(tree.body, ast.Constant):
+        _check_timer_literal(definition, tree.body, element)
 
 
 def _check_code(codes: Iterable[Code]) -> None:

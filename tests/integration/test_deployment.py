@@ -111,6 +111,16 @@ def test_escape_payloads_are_refused_at_deploy_and_nothing_is_stored(app, tmp_pa
     assert version_count() == before
 
 
+@pytest.mark.parametrize("literal", ['"PXYZ"', '"-P1D"'])
+def test_malformed_timer_literal_is_refused_at_deploy_not_at_instance_start(app, literal):
+    timer = (TESTS_DIR / "bpmn" / "sandbox_timer.bpmn").read_text().replace('"P1D"', literal)
+    before = version_count()
+    with pytest.raises(InvalidSpec) as err:
+        deployment.deploy({"sandbox_timer.bpmn": timer}, "sandbox_timer", actor=SYSTEM)
+    assert err.value.element == "wait" and literal in str(err.value)
+    assert version_count() == before
+
+
 def test_only_designers_deploy(app):
     caseworker = Actor("cw", frozenset({Role.CASEWORKER}), "")
     with pytest.raises(NotAllowed):
