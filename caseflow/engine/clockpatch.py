@@ -14,20 +14,29 @@ def _system_now() -> datetime:
 _now: Callable[[], datetime] = _system_now
 
 
-class _ClockDatetime(datetime):
-    """`datetime` whose now() is the app clock; Spiff's timer module looks `datetime` up by name."""
+class ClockDatetime(datetime):
+    """`datetime` whose now() is the app clock (naive results are UTC): Spiff's timer module looks `datetime` up
+    by name, and workflow scripts get this class as `datetime`."""
 
     @classmethod
     def now(cls, tz=None):
         current = _now()
         return current.astimezone(tz) if tz is not None else current.replace(tzinfo=None)
 
+    @classmethod
+    def today(cls):
+        return cls.now()
+
+    @classmethod
+    def utcnow(cls):
+        return cls.now()
+
 
 def install(now: Callable[[], datetime]) -> None:
     """Route every timer decision through `now` (process-wide, like the engine itself)."""
     global _now
     _now = now
-    _timer_module.datetime = _ClockDatetime
+    _timer_module.datetime = ClockDatetime
 
 
 def now() -> datetime:

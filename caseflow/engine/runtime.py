@@ -4,10 +4,10 @@ import json
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
@@ -16,16 +16,10 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from caseflow.engine import clockpatch
+from caseflow.engine.sandbox import SandboxEnvironment
 from caseflow.engine.serializer import dumps, loads
 from caseflow.engine.specs import TaskSpecInfo, describe_user_task, get_specs
 from caseflow.errors import N_, CaseflowError, Conflict, NotFound
-
-SAFE_BUILTINS = {
-    name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
-    for name in ("abs", "all", "any", "bool", "dict", "enumerate", "filter", "float", "int", "isinstance",
-                 "len", "list", "map", "max", "min", "range", "round", "set", "sorted", "str", "sum",
-                 "tuple", "zip", "True", "False", "None")
-}
 
 Operation = Callable[[dict, "ServiceContext"], object]
 
@@ -85,9 +79,11 @@ class Snapshot:
     awaiting: frozenset[str] = frozenset()  # names of the messages the instance waits for
 
 
-class _Environment(TaskDataEnvironment):
+class _Environment(SandboxEnvironment):
+    """Runs only sandbox-checked code (see sandbox.py) and calls service handlers by operation name."""
+
     def __init__(self, operations: Mapping[str, Operation]):
-        super().__init__({"__builtins__": SAFE_BUILTINS, "timedelta": timedelta, "datetime": datetime})
+        super().__init__()
         self.operations = operations
 
     def call_service(self, context, operation_name=None, operation_params=None, task_name=""):

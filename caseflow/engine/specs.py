@@ -5,12 +5,18 @@ import hashlib
 import re
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import defusedxml.ElementTree as safe_xml
 from defusedxml import DefusedXmlException
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
@@ -20,6 +26,8 @@ from SpiffWorkflow.spiff.parser.task_spec import SpiffTaskParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask
 
 from caseflow.engine.constructs import check_supported
+from caseflow.engine.expressions import Code, process_code, task_code
+from caseflow.engine.sandbox import UnsafeCode, compile_checked
 from caseflow.errors import N_, InvalidSpec
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -116,6 +124,48 @@ def _all_task_specs(spec, subprocess_specs: dict) -> Iterable:
         yield from process_spec.task_specs.values()
 
 
+def _duration(value: str) -> None:
+    TimerEventDefinition.get_timedelta_from_start(TimerEventDefinition.parse_iso_duration(value))
+
+
+def _date(value: str) -> None:
+    if not isinstance(TimerEventDefinition.parse_time_or_duration(value), datetime):
+        raise ValueError("not a date")
+    # A date without an offset would be read in the server's local time zone, fixed when Spiff is imported.
+    if datetime.fromisoformat(value).tzinfo is None:
+        raise ValueError("no UTC offset")
+
+
+def _cycle(value: str) -> None:
+    _, _, interval = TimerEventDefinition.parse_iso_recurring_interval(value)
+    if interval.total_seconds() <= 0:
+        raise ValueError("the interval must be positive")
+
+
+_TIMER_LITERALS = (
+    (DurationTimerEventDefinition, _duration, N_('timer expression %(expression)s is not an ISO 8601 duration, '
+                                                 'e.g. "P30D"')),
+    (TimeDateEventDefinition, _date, N_('timer expression %(expression)s is not an ISO 8601 date with a UTC '
+                                        'offset, e.g. "2026-09-01T09:00:00+08:00"')),
+    (CycleTimerEventDefinition, _cycle, N_('timer expression %(expression)s is not an ISO 8601 cycle with a '
+                                           'positive interval, e.g. "R3/P1M"')),
+)
+
+
+def _check_timer_literal(definition: TimerEventDefinition, literal: ast.Constant, element: str) -> None:
+    """A quoted timer value is known at deploy: refuse it there rather than when an instance reaches it."""
+    expression = definition.expression
+    if not isinstance(literal.value, str):
+        raise InvalidSpec(N_('timer expression %(expression)s must give text, e.g. "P30D"'), element=element,
+                          expression=expression)
+    for kind, parse, message in _TIMER_LITERALS:
+        if isinstance(definition, kind):
+            try:
+                parse(literal.value)
+            except Exception as exc:  # Spiff's parsers raise bare Exception, ValueError, AttributeError, …
+                raise InvalidSpec(message, element=element, expression=expression) from exc
+
+
 def _check_timer(task_spec) -> None:
     definition = getattr(task_spec, "event_definition", None)
     if not isinstance(definition, TimerEventDefinition):
@@ -127,23 +177,47 @@ def _check_timer(task_spec) -> None:
                           expression=expression,
                           element=element)
     try:
-        ast.parse(expression, mode="eval")
+        tree = ast.parse(expression, mode="eval")
     except SyntaxError as exc:
         raise InvalidSpec(N_("timer expression %(expression)s is not a valid expression"), element=element,
                           expression=expression) from exc
+    if isinstance(tree.body, ast.Constant):
+        _check_timer_literal(definition, tree.body, element)
 
 
-def _check_semantics(bundle_specs, *, operations: Container[str], forms: Container[str] | None,
+def _check_code(codes: Iterable[Code]) -> None:
+    """Refuse workflow code the sandbox would refuse at run time, naming its element and the construct."""
+    for code in codes:
+        try:
+            compile_checked(code.source, code.mode)
+        except UnsafeCode as exc:
+            raise InvalidSpec(exc.message, element=code.element, **exc.params) from exc
+
+
+def _condition_flows(parser: SpiffBpmnParser, process_ids: Iterable[str]) -> dict[tuple[str, str], str]:
+    """Sequence flows by (source, target), to name a refused condition by its flow."""
+    flows = {}
+    for process_parser in filter(None, map(parser.get_process_parser, process_ids)):
+        for flow in process_parser.node.iter(f"{{{_BPMN_NS}}}sequenceFlow"):
+            flows[(flow.get("sourceRef"), flow.get("targetRef"))] = flow.get("id")
+    return flows
+
+
+def _check_semantics(bundle_specs, *, flows: dict, operations: Container[str], forms: Container[str] | None,
                      lanes: Container[str] | None) -> list[TaskSpecInfo]:
     user_tasks = []
+    spec, subprocess_specs = bundle_specs
+    for process_spec in [spec, *subprocess_specs.values()]:
+        _check_code(process_code(process_spec))
     for task_spec in _all_task_specs(*bundle_specs):
         element = getattr(task_spec, "bpmn_id", None) or task_spec.name
-        check_supported(task_spec)
         if isinstance(task_spec, ServiceTask) and task_spec.operation_name not in operations:
             raise InvalidSpec(N_("unknown service operation %(operation)s"), element=element,
                               operation=task_spec.operation_name)
         if isinstance(task_spec, CatchingEvent):
             _check_timer(task_spec)
+        _check_code(task_code(task_spec, flows))
+        check_supported(task_spec)
         if isinstance(task_spec, UserTask):
             info = describe_user_task(task_spec)
             if forms is not None and info.form not in forms:
@@ -181,7 +255,9 @@ def build_bundle(files: dict[str, str], process_id: str, *, operations: Containe
         raise InvalidSpec(N_("the process cannot be parsed: %(reason)s"), element=process_id, reason=str(exc)) from exc
     if not spec.start.outputs:
         raise InvalidSpec(N_("the process has no start event"), element=process_id)
-    user_tasks = _check_semantics((spec, subprocess_specs), operations=operations, forms=forms, lanes=lanes)
+    flows = _condition_flows(parser, [process_id, *subprocess_specs])
+    user_tasks = _check_semantics((spec, subprocess_specs), flows=flows, operations=operations, forms=forms,
+                                  lanes=lanes)
     used = {name: files[name] for name in _used_files(parser, process_id, subprocess_specs)}
     sha = content_hash(used)
     _cache.setdefault(sha, (spec, subprocess_specs, used))

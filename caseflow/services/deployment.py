@@ -16,7 +16,7 @@ from caseflow.errors import N_, InvalidSpec, NotAllowed, NotFound
 from caseflow.extensions import db
 from caseflow.models import ProcessVersion
 from caseflow.services.clock import now as clock_now
-from caseflow.services.workflow import log_event
+from caseflow.services.workflow import committing, log_event
 from caseflow.tasks import load_handlers
 
 LANE_ROLES = frozenset(role.value for role in Role)
@@ -66,28 +66,44 @@ def read_bundle_files(directory: Path) -> dict[str, str]:
     return files
 
 
-def deploy(files: dict[str, str], process_id: str, *, actor: Actor) -> tuple[ProcessVersion, bool]:
-    """Validate and store a version of `process_id`; return it and whether it is new."""
+def _require_designer(actor: Actor) -> None:
     if not ({Role.DESIGNER, Role.ADMIN} & actor.roles):
         raise NotAllowed(N_("only process designers may deploy"))
-    bundle = engine.build_bundle(files, process_id, operations=load_handlers(), forms=list_forms(),
-                                 lanes=LANE_ROLES)
+
+
+def _build(files: dict[str, str], process_id: str) -> engine.Bundle:
+    return engine.build_bundle(files, process_id, operations=load_handlers(), forms=list_forms(), lanes=LANE_ROLES)
+
+
+def _store(bundle: engine.Bundle, *, actor: Actor) -> tuple[ProcessVersion, bool]:
     existing = db.session.scalars(select(ProcessVersion).where(ProcessVersion.sha256 == bundle.sha256)).first()
     if existing is not None:
         return existing, False
     now = clock_now()
-    version = ProcessVersion(process_id=process_id, sha256=bundle.sha256, name=bundle.spec.description or
-                             process_id, files=bundle.files, deployed_at=now, deployed_by=actor.user_id)
+    version = ProcessVersion(process_id=bundle.process_id, sha256=bundle.sha256, name=bundle.spec.description or
+                             bundle.process_id, files=bundle.files, deployed_at=now, deployed_by=actor.user_id)
     db.session.add(version)
-    try:
-        db.session.flush()
-        log_event(actor=actor, action=EventAction.VERSION_DEPLOYED, now=now, process=process_id,
-                  version=bundle.sha256[:12])
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()  # deployed concurrently by someone else: same content, same version
-        return db.session.scalars(select(ProcessVersion).where(ProcessVersion.sha256 == bundle.sha256)).one(), False
+    db.session.flush()
+    log_event(actor=actor, action=EventAction.VERSION_DEPLOYED, now=now, process=bundle.process_id,
+              version=bundle.sha256[:12])
     return version, True
+
+
+def _store_all(bundles: list[engine.Bundle], *, actor: Actor) -> list[tuple[ProcessVersion, bool]]:
+    """Store the versions of validated bundles in one transaction: all of them or none."""
+    try:
+        with committing():
+            return [_store(bundle, actor=actor) for bundle in bundles]
+    except IntegrityError:
+        pass  # a version was deployed concurrently by someone else: same content, so theirs is ours
+    with committing():
+        return [_store(bundle, actor=actor) for bundle in bundles]
+
+
+def deploy(files: dict[str, str], process_id: str, *, actor: Actor) -> tuple[ProcessVersion, bool]:
+    """Validate and store a version of `process_id`; return it and whether it is new."""
+    _require_designer(actor)
+    return _store_all([_build(files, process_id)], actor=actor)[0]
 
 
 def top_level_process_ids(files: dict[str, str]) -> list[str]:
@@ -96,9 +112,12 @@ def top_level_process_ids(files: dict[str, str]) -> list[str]:
 
 
 def deploy_directory(*, actor: Actor, directory: Path | None = None) -> list[tuple[ProcessVersion, bool]]:
-    """Deploy every process of the workflows directory (unchanged ones keep their version)."""
+    """Deploy every process of the workflows directory, all or nothing: each is validated before any is stored
+    (unchanged ones keep their version)."""
+    _require_designer(actor)
     files = read_bundle_files(directory or workflows_dir())
-    return [deploy(files, process_id, actor=actor) for process_id in top_level_process_ids(files)]
+    bundles = [_build(files, process_id) for process_id in top_level_process_ids(files)]
+    return _store_all(bundles, actor=actor)
 
 
 def list_versions(process_id: str | None = None) -> list[ProcessVersion]:

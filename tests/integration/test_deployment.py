@@ -2,13 +2,14 @@
 
 from datetime import timedelta
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
-from helpers import CONTACT, only_ready_task
+from helpers import CONTACT, TESTS_DIR, count_events, only_ready_task
 from sqlalchemy import func, select
 
 from caseflow.domain.actor import SYSTEM, Actor
-from caseflow.domain.enums import Role
+from caseflow.domain.enums import EventAction, Role
 from caseflow.errors import InvalidSpec, NotAllowed
 from caseflow.extensions import db
 from caseflow.models import ProcessInstance, ProcessVersion
@@ -52,6 +53,71 @@ def test_invalid_bpmn_deploys_nothing(app):
         deployment.deploy({"demo_followup.bpmn": DEMO.replace("add_working_days", "no_such_op")}, "demo_followup",
                           actor=SYSTEM)
     assert err.value.element == "plan_follow_up"
+    assert version_count() == before
+
+
+def write_workflows(directory: Path, files: dict[str, str]) -> Path:
+    (directory / "bpmn").mkdir(parents=True)
+    for name, content in files.items():
+        (directory / "bpmn" / name).write_text(content, encoding="utf-8")
+    return directory
+
+
+def test_directory_deploy_is_all_or_nothing(app, tmp_path):
+    before, events = version_count(), count_events(EventAction.VERSION_DEPLOYED)
+    changed = DEMO.replace('name="Monthly follow-up visit"', 'name="Follow-up visit (v2)"')
+    timer = (TESTS_DIR / "bpmn" / "sandbox_timer.bpmn").read_text()
+    files = {"demo_followup.bpmn": changed, "sandbox_timer.bpmn": timer.replace('"P1D"', "P1D")}
+    with pytest.raises(InvalidSpec) as err:
+        deployment.deploy_directory(actor=SYSTEM, directory=write_workflows(tmp_path / "bad", files))
+    assert err.value.element == "wait"
+    assert version_count() == before and count_events(EventAction.VERSION_DEPLOYED) == events
+    files["sandbox_timer.bpmn"] = timer
+    results = deployment.deploy_directory(actor=SYSTEM, directory=write_workflows(tmp_path / "good", files))
+    assert [(version.process_id, created) for version, created in results] == [
+        ("demo_followup", True), ("sandbox_timer", True)]
+    assert version_count() == before + 2 and count_events(EventAction.VERSION_DEPLOYED) == events + 2
+
+
+SANDBOX_FILES = {name: (TESTS_DIR / "bpmn" / name).read_text() for name in (
+    "sandbox_script.bpmn", "sandbox_gateway.bpmn", "sandbox_timer.bpmn", "sandbox_decision.bpmn",
+    "sandbox_routing.dmn")}
+# (file, text the payload replaces, element the refusal names)
+PAYLOAD_PLACES = [
+    ("sandbox_script.bpmn", '"nothing"', "leak"),
+    ("sandbox_gateway.bpmn", 'route == "payload"', "to_payload"),
+    ("sandbox_timer.bpmn", '"P1D"', "wait"),
+    ("sandbox_routing.dmn", "<text>status</text>", "sandbox_routing_in"),
+    ("sandbox_routing.dmn", '<text>"seeking"</text>', "sandbox_routing_r1_in"),
+    ("sandbox_routing.dmn", '<text>"advise"</text>', "sandbox_routing_r1_out"),
+]
+ESCAPES = [
+    "().__class__.__base__.__subclasses__()", '"{0.__class__}".format(())', '"{x.__class__}".format_map({"x": ()})',
+    "(x for x in ()).gi_frame.f_globals", "(lambda: 0).__globals__", "(lambda y: lambda: y)(1)",
+    'type("Escape", (), {})', '__import__("os")', 'getattr((), "__cl" + "ass__")', "[].__class__", "vars()",
+    "globals()",
+]
+
+
+@pytest.mark.parametrize(("file", "old", "element"), PAYLOAD_PLACES, ids=[p[2] for p in PAYLOAD_PLACES])
+def test_escape_payloads_are_refused_at_deploy_and_nothing_is_stored(app, tmp_path, file, old, element):
+    before = version_count()
+    for number, payload in enumerate(ESCAPES):
+        text = f"<text>{escape(payload)}</text>" if old.startswith("<text>") else escape(payload)
+        files = {**SANDBOX_FILES, file: SANDBOX_FILES[file].replace(old, text)}
+        with pytest.raises(InvalidSpec) as err:
+            deployment.deploy_directory(actor=SYSTEM, directory=write_workflows(tmp_path / str(number), files))
+        assert err.value.element == element, payload
+    assert version_count() == before
+
+
+@pytest.mark.parametrize("literal", ['"PXYZ"', '"-P1D"'])
+def test_malformed_timer_literal_is_refused_at_deploy_not_at_instance_start(app, literal):
+    timer = (TESTS_DIR / "bpmn" / "sandbox_timer.bpmn").read_text().replace('"P1D"', literal)
+    before = version_count()
+    with pytest.raises(InvalidSpec) as err:
+        deployment.deploy({"sandbox_timer.bpmn": timer}, "sandbox_timer", actor=SYSTEM)
+    assert err.value.element == "wait" and literal in str(err.value)
     assert version_count() == before
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from caseflow import engine
 from caseflow.domain.clock import Clock
+from caseflow.engine.sandbox import UnsafeCode
 from caseflow.engine.serializer import decode
 from caseflow.errors import Conflict
 
@@ -85,7 +86,9 @@ def test_completing_a_task_twice_conflicts(clock):
 
 def test_restricted_builtins_block_imports_in_scripts(clock):
     env = engine.runtime._script_engine.environment
-    with pytest.raises(NameError):
+    with pytest.raises(UnsafeCode):
         env.evaluate("__import__('os')", {})
-    with pytest.raises(NameError):
+    with pytest.raises(UnsafeCode):
         env.evaluate("open('/etc/passwd')", {})
+    with pytest.raises(NameError):
+        env.evaluate("round(print)", {})  # only the safe builtins are there

@@ -120,3 +120,48 @@ def test_an_inclusive_gateway_is_refused():
     with pytest.raises(InvalidSpec, match="InclusiveGateway") as err:
         build(xml)
     assert err.value.element == "wait_one_month"
+
+
+TIMER = (ROOT / "tests" / "bpmn" / "sandbox_timer.bpmn").read_text()
+
+
+def build_timer(kind: str, expression: str):
+    xml = TIMER.replace('<bpmn:timeDuration>"P1D"</bpmn:timeDuration>',
+                        f"<bpmn:{kind}>{expression}</bpmn:{kind}>")
+    return engine.build_bundle({"sandbox_timer.bpmn": xml}, "sandbox_timer", operations=set())
+
+
+@pytest.mark.parametrize(("kind", "literal", "reason"), [
+    ("timeDuration", '"PXYZ"', "ISO 8601 duration"),
+    ("timeDuration", '"-P1D"', "ISO 8601 duration"),
+    ("timeDuration", '"P1D2"', "ISO 8601 duration"),
+    ("timeDuration", "30", "must give text"),
+    ("timeDate", '"P30D"', "ISO 8601 date"),
+    ("timeDate", '"2026-13-01T00:00:00+08:00"', "ISO 8601 date"),
+    ("timeDate", '"2026-09-01T09:00:00"', "UTC offset"),
+    ("timeCycle", '"R3/PXYZ"', "ISO 8601 cycle"),
+    ("timeCycle", '"R/PT0S"', "positive interval"),
+    ("timeCycle", '"every month"', "ISO 8601 cycle"),
+])
+def test_malformed_timer_literal_is_refused_at_deploy_naming_the_event(kind, literal, reason):
+    with pytest.raises(InvalidSpec) as err:
+        build_timer(kind, literal)
+    assert err.value.element == "wait"
+    assert reason in str(err.value) and literal in str(err.value)
+
+
+@pytest.mark.parametrize(("kind", "expression"), [
+    ("timeDuration", '"P1D"'), ("timeDuration", '"PT1H30M"'), ("timeDuration", '"P1Y2M"'),
+    ("timeDuration", 'f"P{days}D"'), ("timeDuration", "post_placement_check"),
+    ("timeDate", '"2026-09-01T09:00:00+08:00"'), ("timeDate", '"2026-09-01T01:00:00Z"'),
+    ("timeDate", 'visit["at"]'),
+])
+def test_well_formed_timer_expression_deploys(kind, expression):
+    assert build_timer(kind, expression).process_id == "sandbox_timer"
+
+
+@pytest.mark.parametrize("expression", ['"R3/P1M"', '"R/2026-09-01T00:00:00+08:00/P1D"'])
+def test_a_well_formed_cycle_is_still_refused_as_a_construct(expression):
+    with pytest.raises(InvalidSpec, match="CycleTimerEventDefinition") as err:  # they drift and grow the tree
+        build_timer("timeCycle", expression)
+    assert err.value.element == "wait"
