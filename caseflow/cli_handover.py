@@ -39,7 +39,7 @@ def import_ledger(file: Path, cohort: int, commit_batch: bool, show: int) -> Non
 @with_appcontext
 def load_regions() -> None:
     """Insert or update the reference regions (provinces, cities, counties, streets)."""
-    click.echo(f"{regions.load_reference_regions(commit=True)} regions inserted or updated")
+    click.echo(f"{regions.load_reference_regions()} regions inserted or updated")
 
 
 def register(group: click.Group) -> None:

@@ -33,7 +33,7 @@ from caseflow.services import protection
 from caseflow.services.cases import get_case_or_raise
 from caseflow.services.clock import now as clock_now
 from caseflow.services.scope import region_clause
-from caseflow.services.workflow import log_event, spec_ref
+from caseflow.services.workflow import committing, log_event, spec_ref
 from caseflow.tasks.package import package_status_of
 
 REVEAL_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.ADMIN})
@@ -85,8 +85,8 @@ def case_file(case_id: int, *, actor: Actor) -> CaseFile:
         referrals=[(r, p) for r, p in referrals],
         placements=list(db.session.scalars(select(Placement).where(Placement.case_id == case.id))),
         entrepreneurship=_latest(EntrepreneurshipSupport, case.id), timeline=timeline(case))
-    log_event(actor=actor, action=EventAction.CASE_VIEWED, now=clock_now(), case_id=case.id)
-    db.session.commit()
+    with committing():
+        log_event(actor=actor, action=EventAction.CASE_VIEWED, now=clock_now(), case_id=case.id)
     return view
 
 
@@ -109,8 +109,9 @@ def reveal(case_id: int, *, reason: str, actor: Actor) -> dict[str, str | None]:
         raise InvalidInput(N_("say why you need to see the full ID number and phone"))
     case = get_case_or_raise(case_id, actor)
     graduate = db.session.get(Graduate, case.graduate_id)
-    log_event(actor=actor, action=EventAction.DATA_REVEALED, now=clock_now(), case_id=case.id, reason=reason[:500])
-    db.session.commit()
+    with committing():
+        log_event(actor=actor, action=EventAction.DATA_REVEALED, now=clock_now(), case_id=case.id,
+                  reason=reason[:500])
     return {"id_number": protection.decrypt(graduate.id_encrypted),
             "phone": protection.decrypt(graduate.phone_encrypted) if graduate.phone_encrypted else None}
 
@@ -163,8 +164,8 @@ def export_cases(actor: Actor, text: str | None = None) -> bytes:
                                              graduate.major_name, graduate.degree, case.region_code, case.status,
                                              case.hardship_level, case.handover_at.isoformat())])
         count += 1
-    log_event(actor=actor, action=EventAction.EXPORTED, now=clock_now(), rows=count, search=text or "")
-    db.session.commit()
+    with committing():
+        log_event(actor=actor, action=EventAction.EXPORTED, now=clock_now(), rows=count, search=text or "")
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

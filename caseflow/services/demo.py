@@ -121,9 +121,9 @@ def install_demo(*, simulated: bool, count: int = 300) -> int:
     deploy_directory(actor=SYSTEM)
     if not fresh:
         return 0
+    regions.load_reference_regions()
+    accounts.seed_demo_users()
     with committing():
-        regions.load_reference_regions()
-        accounts.seed_demo_users()
         _postings("22", 120)
         cases.open_cases(_graduates(count), cohort=2026, actor=SYSTEM)
     _forward(PROGRESS_AFTER_DAYS)

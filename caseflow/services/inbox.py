@@ -17,7 +17,7 @@ from caseflow.models import Case, Graduate, HumanTask, ProcessInstance, User
 from caseflow.services.clock import now as clock_now
 from caseflow.services.instances import check_may_complete, get_task_or_raise
 from caseflow.services.scope import region_clause
-from caseflow.services.workflow import log_event
+from caseflow.services.workflow import committing, log_event
 
 DUE_SOON_WORKING_DAYS = 2
 STAGES = ("contact_round", "case_work", "intent_recheck", "service_package", "seeker_services", "monthly_visit",
@@ -153,17 +153,16 @@ def claim_task(task_id: str, *, actor: Actor) -> HumanTask:
     task = get_task_or_raise(task_id, actor)
     if not actor.may_work_lane(task.lane):
         raise NotAllowed(N_("only the %(role)s role may complete this task"), role=task.lane)
-    result = db.session.execute(update(HumanTask).where(HumanTask.id == task.id, HumanTask.assignee.is_(None),
-                                                        HumanTask.state == HumanTaskState.READY)
-                                .values(assignee=actor.user_id))
-    if result.rowcount != 1:
-        db.session.rollback()
-        raise Conflict(N_("this task was claimed by someone else meanwhile"))
-    if lane_role(task.lane) == Role.CASEWORKER and task.case_id:
-        _take_unowned_case(task, actor)
-    log_event(actor=actor, action=EventAction.TASK_CLAIMED, now=clock_now(), instance_id=task.instance_id,
-              case_id=task.case_id, task_id=task.id)
-    db.session.commit()
+    with committing():
+        result = db.session.execute(update(HumanTask).where(HumanTask.id == task.id, HumanTask.assignee.is_(None),
+                                                            HumanTask.state == HumanTaskState.READY)
+                                    .values(assignee=actor.user_id))
+        if result.rowcount != 1:
+            raise Conflict(N_("this task was claimed by someone else meanwhile"))
+        if lane_role(task.lane) == Role.CASEWORKER and task.case_id:
+            _take_unowned_case(task, actor)
+        log_event(actor=actor, action=EventAction.TASK_CLAIMED, now=clock_now(), instance_id=task.instance_id,
+                  case_id=task.case_id, task_id=task.id)
     return task
 
 
@@ -183,18 +182,18 @@ def release_task(task_id: str, *, actor: Actor) -> None:
     task = get_task_or_raise(task_id, actor)
     if task.assignee != actor.user_id:
         raise NotAllowed(N_("only the person holding a task can release it"))
-    task.assignee = None
-    log_event(actor=actor, action=EventAction.TASK_RELEASED, now=clock_now(), instance_id=task.instance_id,
-              case_id=task.case_id, task_id=task.id)
-    db.session.commit()
+    with committing():
+        task.assignee = None
+        log_event(actor=actor, action=EventAction.TASK_RELEASED, now=clock_now(), instance_id=task.instance_id,
+                  case_id=task.case_id, task_id=task.id)
 
 
 def save_draft(task_id: str, values: dict, *, actor: Actor) -> None:
     """Keep what the user typed so far; completing the task later clears it."""
     task = get_task_or_raise(task_id, actor)
     check_may_complete(task, actor)  # only who could complete the task may prepare its answer
-    task.draft = {key: str(value)[:2000] for key, value in values.items()
-                  if key not in ("csrf_token", "idempotency_key")}
-    log_event(actor=actor, action=EventAction.DRAFT_SAVED, now=clock_now(), instance_id=task.instance_id,
-              case_id=task.case_id, task_id=task.id)
-    db.session.commit()
+    with committing():
+        task.draft = {key: str(value)[:2000] for key, value in values.items()
+                      if key not in ("csrf_token", "idempotency_key")}
+        log_event(actor=actor, action=EventAction.DRAFT_SAVED, now=clock_now(), instance_id=task.instance_id,
+                  case_id=task.case_id, task_id=task.id)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from caseflow.domain.enums import RegionLevel
 from caseflow.extensions import db
 from caseflow.models import Region
+from caseflow.services.workflow import committing
 
 REFERENCE_FILE = Path(__file__).resolve().parent.parent / "data" / "regions.csv"
 
@@ -24,21 +25,18 @@ def reference_rows() -> tuple[dict[str, str | None], ...]:
     return tuple(sorted(rows, key=lambda row: (len(row["code"]), row["code"])))
 
 
-def load_reference_regions(*, commit: bool = True) -> int:
-    """Insert or update the reference regions; idempotent. Returns how many rows were inserted or changed.
-
-    Pass commit=False to run inside a caller's unit of work (the caller commits)."""
+def load_reference_regions() -> int:
+    """Insert or update the reference regions; idempotent. Returns how many rows were inserted or changed."""
     rows = reference_rows()
-    existing = {region.code: region for region in db.session.scalars(
-        select(Region).where(Region.code.in_([row["code"] for row in rows])))}
     changed = 0
-    # one flush per code length: parent_code is a foreign key to the same table, parents go in first
-    for _, level_rows in groupby(rows, key=lambda row: len(row["code"])):
-        for row in level_rows:
-            changed += _upsert(existing.get(row["code"]), row)
-        db.session.flush()
-    if commit:
-        db.session.commit()
+    with committing():
+        existing = {region.code: region for region in db.session.scalars(
+            select(Region).where(Region.code.in_([row["code"] for row in rows])))}
+        # one flush per code length: parent_code is a foreign key to the same table, parents go in first
+        for _, level_rows in groupby(rows, key=lambda row: len(row["code"])):
+            for row in level_rows:
+                changed += _upsert(existing.get(row["code"]), row)
+            db.session.flush()
     return changed
 
 

@@ -4,7 +4,6 @@ from stdnum import numdb
 
 from caseflow.domain.enums import RegionLevel
 from caseflow.extensions import db
-from caseflow.models import Region
 from caseflow.services import regions
 
 CODE_LENGTH = {RegionLevel.PROVINCE: 2, RegionLevel.CITY: 4, RegionLevel.COUNTY: 6, RegionLevel.STREET: 9}
@@ -34,13 +33,6 @@ def test_loading_twice_inserts_once_and_repairs_edits(app):
     db.session.commit()
     assert regions.load_reference_regions() == 1
     assert regions.get_region("220102").name == "南关区"
-
-
-def test_loading_inside_a_unit_of_work_leaves_the_commit_to_the_caller(app):
-    regions.load_reference_regions(commit=False)
-    assert regions.get_region("42").profile == "hubei"
-    db.session.rollback()
-    assert db.session.get(Region, "42") is None
 
 
 def test_counties_are_listed_by_prefix(app):
