@@ -53,11 +53,12 @@ def _require_sign_in():
 
 
 def register(app: Flask) -> None:
-    from caseflow.web import api, auth, cases, home, inbox, supervision, tasks
+    from caseflow.web import api, auth, cases, home, inbox, security, supervision, tasks
 
     for blueprint in (auth.bp, home.bp, inbox.bp, tasks.bp, cases.bp, supervision.bp, api.bp):
         app.register_blueprint(blueprint)
     app.before_request(_require_sign_in)
     app.register_error_handler(CaseflowError, _handle_domain_error)
+    app.after_request(security.add_headers)
     if app.config["CASEFLOW_SIMULATED_CLOCK"]:
         app.before_request(refresh_simulated_clock)
