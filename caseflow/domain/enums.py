@@ -38,6 +38,7 @@ class EventAction(StrEnum):
     LOGGED_IN = "logged_in"
     LOGIN_FAILED = "login_failed"
     LOGIN_ATTEMPT = "login_attempt"
+    LOGIN_THROTTLED = "login_throttled"
     CASE_VIEWED = "case_viewed"
     DATA_REVEALED = "data_revealed"
     TASK_CLAIMED = "task_claimed"
