@@ -39,6 +39,8 @@ class EventAction(StrEnum):
     LOGIN_FAILED = "login_failed"
     LOGIN_ATTEMPT = "login_attempt"
     LOGIN_THROTTLED = "login_throttled"
+    LOGGED_OUT = "logged_out"
+    PASSWORD_CHANGED = "password_changed"
     CASE_VIEWED = "case_viewed"
     DATA_REVEALED = "data_revealed"
     TASK_CLAIMED = "task_claimed"

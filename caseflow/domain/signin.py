@@ -1,4 +1,4 @@
-"""Sign-in throttling: pure rules over a name's recent sign-in outcomes.
+"""Sign-in throttling and the password policy: pure rules over a name's recent sign-in outcomes.
 
 A name's failures slow down only the address they come from (exponential backoff per name and address), so a
 stranger guessing from elsewhere cannot lock the real user out. A generous ceiling over all addresses stops a
@@ -17,6 +17,7 @@ MAX_WAIT = timedelta(minutes=15)
 WINDOW = timedelta(hours=1)  # failures older than this are forgotten
 ACCOUNT_CEILING = 50  # failures of one name within WINDOW, from all addresses together
 KNOWN_ADDRESS_AGE = timedelta(days=30)  # a successful sign-in this recent makes an address "known"
+MIN_PASSWORD_LENGTH = 10
 
 PAIR_THROTTLED = N_("too many failed sign-ins for this user from your address; try again in %(wait)s")
 ACCOUNT_THROTTLED = N_("too many failed sign-ins for this user from many addresses; try again in %(wait)s, "
@@ -61,3 +62,15 @@ def account_wait(history: Iterable[Outcome], *, now: datetime) -> timedelta | No
         return None
     return failures[len(failures) - ACCOUNT_CEILING] + WINDOW - now
 
+
+def password_problem(new: str, *, username: str, current: str, forbidden: Iterable[str] = ()) -> str | None:
+    """Why this new password is refused (a msgid with %(n)s where needed), or None when it is acceptable."""
+    if len(new) < MIN_PASSWORD_LENGTH:
+        return N_("the new password must have at least %(n)s characters")
+    if new.strip().casefold() == username.strip().casefold():
+        return N_("the new password must not be your user name")
+    if new in forbidden:
+        return N_("the new password must not be the demo password")
+    if new == current:
+        return N_("the new password must differ from the current one")
+    return None

@@ -27,21 +27,32 @@ DEMO_USERS = (
 
 
 class SessionUser(UserMixin):
-    """The signed-in user as a request sees it: read with one light query per request."""
+    """The signed-in user as a request sees it: read with one light query per request.
+
+    The session stores "id:generation"; a sign-out or a new password raises the user's generation, so every
+    session signed in before it stops loading."""
 
     def __init__(self, row):
-        self.id, self.username, self.display_name, self.role, self.region_code = row
+        self.id, self.username, self.display_name, self.role, self.region_code, self.generation = row
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.generation}"
 
 
-SESSION_COLUMNS = (User.id, User.username, User.display_name, User.role, User.region_code)
-_SESSION_USER = select(*SESSION_COLUMNS).where(User.id == bindparam("b_id"), User.active.is_(True))
+SESSION_COLUMNS = (User.id, User.username, User.display_name, User.role, User.region_code, User.session_generation)
+_SESSION_USER = select(*SESSION_COLUMNS).where(User.id == bindparam("b_id"),
+                                               User.session_generation == bindparam("b_generation"),
+                                               User.active.is_(True))
 
 
-def load_session_user(user_id: str) -> SessionUser | None:
-    """The active user with this id, or None (a deactivated user is signed out at the next request)."""
-    if not user_id.isdigit():
+def load_session_user(session_id: str) -> SessionUser | None:
+    """The active user this session was signed in as, or None once the user was deactivated, signed out
+    everywhere or changed the password (the request is then anonymous)."""
+    user_id, _, generation = session_id.partition(":")
+    if not (user_id.isdigit() and generation.isdigit()):
         return None
-    row = db.session.connection().execute(_SESSION_USER, {"b_id": int(user_id)}).first()
+    row = db.session.connection().execute(_SESSION_USER, {"b_id": int(user_id), "b_generation": int(generation)}
+                                          ).first()
     return SessionUser(tuple(row)) if row else None
 
 

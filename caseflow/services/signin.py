@@ -1,8 +1,8 @@
-"""Sign-in: the password check (as slow for unknown names as for known ones), throttled per name and address
-from the event log.
+"""Sign-in and sessions: the password check (as slow for unknown names as for known ones), throttled per name
+and address from the event log, sign-out and password change ending every session of the user.
 
-Every attempt, failure, throttle and success is recorded in the event log; the throttle reads it back, so
-all web workers share one state.
+Every attempt, failure, throttle, success, sign-out and password change is recorded in the event log; the
+throttle reads it back, so all web workers share one state.
 """
 
 import secrets
@@ -10,7 +10,7 @@ from datetime import timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, select, text, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from caseflow.domain.actor import Actor
@@ -19,21 +19,24 @@ from caseflow.domain.signin import (
     ACCOUNT_THROTTLED,
     ADDRESS_THROTTLED,
     KNOWN_ADDRESS_AGE,
+    MIN_PASSWORD_LENGTH,
     PAIR_THROTTLED,
     WINDOW,
     Outcome,
     account_wait,
     pair_wait,
+    password_problem,
 )
-from caseflow.errors import N_, NotAllowed, Throttled
+from caseflow.errors import N_, CaseflowError, InvalidInput, NotAllowed, NotFound, Throttled
 from caseflow.extensions import db
 from caseflow.models import EventLog, User
 from caseflow.models.event import SIGN_IN_OUTCOMES
-from caseflow.services.accounts import SESSION_COLUMNS, SessionUser
+from caseflow.services.accounts import DEMO_PASSWORD, SESSION_COLUMNS, SessionUser
 from caseflow.services.clock import now as clock_now
 from caseflow.services.workflow import committing, log_event
 
 WRONG_CREDENTIALS = N_("wrong user name or password")
+WRONG_CURRENT_PASSWORD = N_("the current password is wrong")
 
 _HISTORY = select(EventLog.at, EventLog.action, EventLog.detail).where(
     EventLog.actor == bindparam("b_name"), SIGN_IN_OUTCOMES, EventLog.at > bindparam("b_since"))
@@ -41,6 +44,8 @@ _SIGN_INS = select(EventLog.detail).where(
     EventLog.actor == bindparam("b_name"), SIGN_IN_OUTCOMES, EventLog.action == EventAction.LOGGED_IN,
     EventLog.at > bindparam("b_since")).order_by(EventLog.at.desc()).limit(500)
 _CREDENTIALS = select(*SESSION_COLUMNS, User.password_hash, User.active).where(User.username == bindparam("b_name"))
+_END_SESSIONS = update(User).where(User.id == bindparam("b_id")).values(
+    session_generation=User.session_generation + 1)
 
 
 def _conn():
@@ -128,3 +133,45 @@ def refuse_address(username: str, *, remote_addr: str | None, retry_after: timed
         log_event(actor=_as((username or "").strip()), action=EventAction.LOGIN_THROTTLED, now=clock_now(),
                   ip=remote_addr, scope="address", retry_after=refusal.retry_after)
     return refusal
+
+
+def sign_out_everywhere(user_id: int, *, remote_addr: str | None) -> None:
+    """End every session of this user, this one included (a cookie captured earlier no longer signs in)."""
+    with committing():
+        name = db.session.scalar(select(User.username).where(User.id == user_id))
+        _conn().execute(_END_SESSIONS, {"b_id": user_id})
+        log_event(actor=_as(name or "-"), action=EventAction.LOGGED_OUT, now=clock_now(), ip=remote_addr)
+
+
+def change_password(user_id: int, *, current: str, new: str, remote_addr: str | None) -> SessionUser:
+    """Set the user's new password after checking the current one (throttled like a sign-in) and the policy.
+    Every session of the user ends; the caller signs the current one in again as the user returned."""
+    now, user = clock_now(), db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(N_("user not found"))
+    with committing():
+        _serialize_attempts(user.username, now, remote_addr)
+        refusal = _throttle(user.username, address=remote_addr, now=now) or _new_password_refusal(
+            user, current=current, new=new, now=now, remote_addr=remote_addr)
+        if refusal is None:
+            signed_in = _set_password(user, new, now=now, remote_addr=remote_addr)
+    if refusal:
+        raise refusal
+    return signed_in
+
+
+def _new_password_refusal(user: User, *, current: str, new: str, now, remote_addr) -> CaseflowError | None:
+    if not check_password_hash(user.password_hash, current or ""):
+        log_event(actor=_as(user.username), action=EventAction.LOGIN_FAILED, now=now, ip=remote_addr,
+                  purpose="password_change")
+        return NotAllowed(WRONG_CURRENT_PASSWORD)
+    problem = password_problem(new or "", username=user.username, current=current, forbidden=(DEMO_PASSWORD,))
+    return InvalidInput(problem, n=MIN_PASSWORD_LENGTH) if problem else None
+
+
+def _set_password(user: User, new: str, *, now, remote_addr) -> SessionUser:
+    user.password_hash = generate_password_hash(new, method=current_app.config["CASEFLOW_PASSWORD_METHOD"])
+    user.session_generation += 1
+    log_event(actor=_as(user.username), action=EventAction.PASSWORD_CHANGED, now=now, ip=remote_addr)
+    return SessionUser((user.id, user.username, user.display_name, user.role, user.region_code,
+                        user.session_generation))

@@ -1,4 +1,4 @@
-"""Sign-in and sign-out."""
+"""Sign-in, sign-out and the password change of the signed-in user."""
 
 import math
 import time
@@ -8,12 +8,13 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter import RateLimitExceeded
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
-from caseflow.errors import NotAllowed, Throttled
+from caseflow.domain.signin import MIN_PASSWORD_LENGTH
+from caseflow.errors import InvalidInput, NotAllowed, Throttled
 from caseflow.extensions import limiter
 from caseflow.services import signin
 from caseflow.web import error_text, handle_domain_error, safe_next
@@ -26,6 +27,13 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    again = PasswordField(_l("New password again"),
+                          validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))])
+
+
 def _failed(response) -> bool:
     """Only failed sign-ins count against an address: an office behind one address signs in freely."""
     return response.status_code != 302
@@ -33,7 +41,12 @@ def _failed(response) -> bool:
 
 def _refused(template: str, form, exc: Throttled):
     flash(error_text(exc), "error")
-    return render_template(template, form=form), exc.http_status, {"Retry-After": str(exc.retry_after)}
+    return (render_template(template, form=form, min_length=MIN_PASSWORD_LENGTH), exc.http_status,
+            {"Retry-After": str(exc.retry_after)})
+
+
+def _password_page(form, status: int):
+    return render_template("auth/password.html", form=form, min_length=MIN_PASSWORD_LENGTH), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -68,6 +81,26 @@ def address_limited(_exc: RateLimitExceeded):
 @bp.post("/logout")
 @login_required
 def logout():
+    signin.sign_out_everywhere(current_user.id, remote_addr=request.remote_addr)
     logout_user()
     flash(_("You have signed out."), "success")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = signin.change_password(current_user.id, current=form.current.data, new=form.new.data,
+                                          remote_addr=request.remote_addr)
+        except Throttled as exc:
+            return _refused("auth/password.html", form, exc)
+        except (NotAllowed, InvalidInput) as exc:
+            field = form.current if isinstance(exc, NotAllowed) else form.new
+            field.errors.append(error_text(exc))
+            return _password_page(form, exc.http_status)
+        login_user(user)
+        flash(_("Your password was changed; your other sessions were signed out."), "success")
+        return redirect(url_for("inbox.index"))
+    return _password_page(form, 400 if form.errors else 200)

@@ -1,4 +1,4 @@
-"""The sign-in throttle as pure rules over a name's recent outcomes."""
+"""The sign-in throttle and the password policy as pure rules over a name's recent outcomes."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -11,6 +11,7 @@ from caseflow.domain.signin import (
     account_wait,
     backoff,
     pair_wait,
+    password_problem,
 )
 
 NOW = datetime(2026, 7, 1, 1, 0, tzinfo=UTC)
@@ -51,3 +52,15 @@ def test_the_account_ceiling_counts_every_address_and_frees_when_the_oldest_fail
     assert account_wait(history[:-1], now=NOW + timedelta(minutes=50)) is None
     assert account_wait(history, now=NOW + timedelta(minutes=50)) == timedelta(minutes=10)
     assert account_wait(history, now=NOW + timedelta(minutes=60)) is None
+
+
+def test_the_password_policy():
+    def problem(new, current="caseflow-demo"):
+        return password_problem(new, username="nanguan_cw1", current=current, forbidden=("caseflow-demo",))
+
+    assert problem("short") == "the new password must have at least %(n)s characters"
+    assert problem(" Nanguan_CW1 ") == "the new password must not be your user name"
+    assert problem("caseflow-demo") == "the new password must not be the demo password"
+    unchanged = problem("lilac-harbour-42", current="lilac-harbour-42")
+    assert unchanged == "the new password must differ from the current one"
+    assert problem("lilac-harbour-42") is None

@@ -1,14 +1,17 @@
 """Sign-in and sessions under attack: throttling per name and address (on the app clock), the per-address
-limit, every refusal in the event log."""
+limit, sessions ended server-side by sign-out and password change."""
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
-from web_helpers import PASSWORD, csrf_token
+from web_helpers import PASSWORD, csrf_token, login
 
 from caseflow.domain.enums import EventAction
 from caseflow.extensions import db
 from caseflow.models import EventLog
+
+NEW_PASSWORD = "lilac-harbour-42"
 
 
 def client_at(app, address: str):
@@ -98,3 +101,55 @@ def test_many_addresses_reach_the_account_ceiling_but_the_users_known_address_st
     assert attempt(client_at(app, "10.0.0.1"), "nanguan_cw1").status_code == 302
     clock.advance(timedelta(hours=1))
     assert attempt(client_at(app, "198.51.100.77"), "nanguan_cw1").status_code == 302
+
+
+def test_a_session_cookie_captured_before_sign_out_is_refused_after_it(app, client, demo_users):
+    login(client, "nanguan_cw1")
+    captured = client.get_cookie("session").value
+    thief = app.test_client()
+    thief.set_cookie("session", captured)
+    assert thief.get("/inbox").status_code == 200  # the copy works while the user is signed in
+    assert client.post("/logout", data={"csrf_token": csrf_token(client, "/inbox")}).status_code == 302
+    refused = thief.get("/inbox")
+    assert refused.status_code == 302 and "/login" in refused.headers["Location"]
+    assert [e["actor"] for e in events(app, EventAction.LOGGED_OUT)] == ["nanguan_cw1"]
+
+
+def _change_password(client, current: str, new: str, again: str | None = None):
+    return client.post("/account/password", data={"current": current, "new": new, "again": new if again is None
+                                                  else again, "csrf_token": csrf_token(client, "/account/password")})
+
+
+def test_a_password_change_ends_the_users_other_sessions(app, client, demo_users):
+    laptop, phone = client, client_at(app, "10.9.8.7")
+    login(laptop, "nanguan_cw1")
+    login(phone, "nanguan_cw1")
+    assert "修改密码" in laptop.get("/account/password").get_data(as_text=True)
+    assert _change_password(laptop, PASSWORD, NEW_PASSWORD).status_code == 302
+    assert laptop.get("/inbox").status_code == 200  # this session goes on
+    assert phone.get("/inbox").status_code == 302  # the other one ended
+    assert login(phone, "nanguan_cw1").status_code == 401
+    assert login(phone, "nanguan_cw1", NEW_PASSWORD).status_code == 302
+    assert [e["actor"] for e in events(app, EventAction.PASSWORD_CHANGED)] == ["nanguan_cw1"]
+
+
+@pytest.mark.parametrize("case", [
+    (PASSWORD, "short-pw", None, 400, "at least 10 characters"),
+    (PASSWORD, "NANGUAN_CW1", None, 400, "must not be your user name"),
+    (PASSWORD, PASSWORD, None, 400, "must not be the demo password"),
+    (PASSWORD, NEW_PASSWORD, "lilac-harbour-43", 400, "The two new passwords differ."),
+    ("not-my-password", NEW_PASSWORD, None, 403, "the current password is wrong"),
+])
+def test_a_password_change_keeps_to_the_policy(app, client, demo_users, case):
+    current, new, again, status, message = case
+    login(client, "nanguan_cw1")
+    client.get("/lang/en")
+    refused = _change_password(client, current, new, again)
+    assert refused.status_code == status and message in refused.get_data(as_text=True)
+    assert login(client, "nanguan_cw1").status_code == 302  # the password did not change
+    assert len(events(app, EventAction.LOGIN_FAILED)) == (1 if status == 403 else 0)
+
+
+def test_a_new_password_needs_the_current_one_to_be_guessed_slowly(app, client, demo_users):
+    login(client, "nanguan_cw1")
+    assert [_change_password(client, f"guess{n}", NEW_PASSWORD).status_code for n in range(4)] == [403] * 3 + [429]

@@ -1,4 +1,4 @@
-"""sign-in hardening: a partial index over sign-in outcomes
+"""sign-in hardening: a session generation per user, a partial index over sign-in outcomes
 
 Revision ID: c51f0e7d2a94
 Revises: 84b9ed462383
@@ -19,6 +19,8 @@ SIGN_IN_OUTCOMES = sa.text("action IN ('login_failed', 'logged_in')")
 
 
 def upgrade():
+    with op.batch_alter_table('app_user') as batch_op:
+        batch_op.add_column(sa.Column('session_generation', sa.Integer(), nullable=False, server_default='0'))
     op.create_index('ix_event_log_sign_in', 'event_log', ['actor', 'at'], unique=False,
                     postgresql_where=SIGN_IN_OUTCOMES, sqlite_where=SIGN_IN_OUTCOMES)
 
@@ -26,3 +28,5 @@ def upgrade():
 def downgrade():
     op.drop_index('ix_event_log_sign_in', table_name='event_log', postgresql_where=SIGN_IN_OUTCOMES,
                   sqlite_where=SIGN_IN_OUTCOMES)
+    with op.batch_alter_table('app_user') as batch_op:
+        batch_op.drop_column('session_generation')
