@@ -5,10 +5,11 @@ from pathlib import Path
 
 from flask import Flask, has_app_context, request, session
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from caseflow import config, engine, models  # noqa: F401 (models register their tables)
 from caseflow.domain.clock import Clock
-from caseflow.extensions import babel, csrf, db, login_manager, migrate
+from caseflow.extensions import babel, csrf, db, limiter, login_manager, migrate
 from caseflow.services.clock import now as app_now
 from caseflow.tasks import load_handlers
 
@@ -57,10 +58,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(config.from_environment(app.instance_path))
     app.config.update(overrides or {})
     app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or _secret_key(app)
+    if app.config["CASEFLOW_PROXY_HOPS"]:
+        hops = app.config["CASEFLOW_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"

@@ -49,4 +49,12 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _flag("CASEFLOW_SECURE_COOKIES", False),
+        # Sign-in: failures per client address (Flask-Limiter), kept where every worker sees them in production.
+        "CASEFLOW_SIGNIN_LIMIT": os.environ.get("CASEFLOW_SIGNIN_LIMIT", "10 per minute;100 per hour"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("CASEFLOW_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STRATEGY": "moving-window",
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # a storage outage falls back to per-worker limits
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        # Reverse proxies in front of the app whose X-Forwarded-For is trusted: the client address depends on it.
+        "CASEFLOW_PROXY_HOPS": int(os.environ.get("CASEFLOW_PROXY_HOPS", "0")),
     }

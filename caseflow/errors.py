@@ -5,6 +5,9 @@ can show it in the user's language: `gettext(exc.message, **exc.params)`. Mark m
 translation catalog extracts them.
 """
 
+import math
+from datetime import timedelta
+
 
 def N_(message: str) -> str:  # noqa: N802 (the conventional gettext marker name)
     """Mark a string for extraction into the translation catalog without translating it here."""
@@ -48,6 +51,16 @@ class Conflict(CaseflowError):
 
 class InvalidInput(CaseflowError):
     http_status = 400
+
+
+class Throttled(CaseflowError):
+    """Too many attempts: the caller may try again after `retry_after` (shown to the user as %(wait)s)."""
+
+    http_status = 429
+
+    def __init__(self, message: str, /, *, retry_after: timedelta, **params):
+        self.retry_after = max(1, math.ceil(retry_after.total_seconds()))  # whole seconds, for Retry-After
+        super().__init__(message, wait=timedelta(seconds=self.retry_after), **params)
 
 
 class InvalidSpec(CaseflowError):

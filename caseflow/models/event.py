@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from caseflow.extensions import db
@@ -23,6 +23,14 @@ class EventLog(db.Model):
     task_id: Mapped[str | None] = mapped_column(String(36))
     idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+# Sign-in throttling reads one name's recent outcomes on every attempt. A partial index keeps that a short
+# range scan without taxing the other events' inserts; queries repeat the predicate literally so both
+# PostgreSQL and SQLite can prove the index applies.
+SIGN_IN_OUTCOMES = text("action IN ('login_failed', 'logged_in')")
+Index("ix_event_log_sign_in", EventLog.actor, EventLog.at, postgresql_where=SIGN_IN_OUTCOMES,
+      sqlite_where=SIGN_IN_OUTCOMES)
 
 
 class OutboxMessage(db.Model):

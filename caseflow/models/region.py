@@ -3,7 +3,7 @@
 from datetime import date
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, ForeignKey, String
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from caseflow.extensions import db
@@ -36,6 +36,8 @@ class User(UserMixin, db.Model):
     substitute_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     away_from: Mapped[date | None] = mapped_column(Date)
     away_until: Mapped[date | None] = mapped_column(Date)
+    # Sessions carry the generation they were signed in under; raising it ends them all (sign-out, new password).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def is_active(self) -> bool:

@@ -1,21 +1,15 @@
-"""Accounts: sign-in with rate limiting, the actor a user acts as, and the demo users of a fresh install."""
-
-from datetime import timedelta
+"""Accounts: the signed-in user of a request, the actor a user acts as, and the demo users of a fresh install."""
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import bindparam, func, select, text
-from werkzeug.security import check_password_hash, generate_password_hash
+from sqlalchemy import bindparam, select
+from werkzeug.security import generate_password_hash
 
 from caseflow.domain.actor import Actor
-from caseflow.domain.enums import EventAction, Role
-from caseflow.errors import N_, NotAllowed
+from caseflow.domain.enums import Role
 from caseflow.extensions import db
-from caseflow.models import EventLog, Region, User
-from caseflow.services.clock import now as clock_now
-from caseflow.services.workflow import log_event
+from caseflow.models import Region, User
 
-MAX_FAILURES, FAILURE_WINDOW = 5, timedelta(minutes=15)
 DEMO_PASSWORD = "caseflow-demo"
 # username, display name, role, region: two counties of Changchun plus their city and province
 DEMO_USERS = (
@@ -33,21 +27,32 @@ DEMO_USERS = (
 
 
 class SessionUser(UserMixin):
-    """The signed-in user as a request sees it: read with one light query per request."""
+    """The signed-in user as a request sees it: read with one light query per request.
+
+    The session stores "id:generation"; a sign-out or a new password raises the user's generation, so every
+    session signed in before it stops loading."""
 
     def __init__(self, row):
-        self.id, self.username, self.display_name, self.role, self.region_code = row
+        self.id, self.username, self.display_name, self.role, self.region_code, self.generation = row
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.generation}"
 
 
-_SESSION_USER = select(User.id, User.username, User.display_name, User.role, User.region_code).where(
-    User.id == bindparam("b_id"), User.active.is_(True))
+SESSION_COLUMNS = (User.id, User.username, User.display_name, User.role, User.region_code, User.session_generation)
+_SESSION_USER = select(*SESSION_COLUMNS).where(User.id == bindparam("b_id"),
+                                               User.session_generation == bindparam("b_generation"),
+                                               User.active.is_(True))
 
 
-def load_session_user(user_id: str) -> SessionUser | None:
-    """The active user with this id, or None (a deactivated user is signed out at the next request)."""
-    if not user_id.isdigit():
+def load_session_user(session_id: str) -> SessionUser | None:
+    """The active user this session was signed in as, or None once the user was deactivated, signed out
+    everywhere or changed the password (the request is then anonymous)."""
+    user_id, _, generation = session_id.partition(":")
+    if not (user_id.isdigit() and generation.isdigit()):
         return None
-    row = db.session.connection().execute(_SESSION_USER, {"b_id": int(user_id)}).first()
+    row = db.session.connection().execute(_SESSION_USER, {"b_id": int(user_id), "b_generation": int(generation)}
+                                          ).first()
     return SessionUser(tuple(row)) if row else None
 
 
@@ -64,43 +69,6 @@ def create_user(username: str, *, password: str, role: Role, region_code: str, d
     if commit:
         db.session.commit()
     return user
-
-
-def _recent_failures(username: str, now) -> int:
-    return db.session.scalar(select(func.count()).select_from(EventLog).where(
-        EventLog.action == EventAction.LOGIN_FAILED, EventLog.actor == username[:100],
-        EventLog.at > now - FAILURE_WINDOW))
-
-
-def _serialize_attempts(username: str, now, remote_addr: str | None) -> None:
-    """Make concurrent sign-ins for one name take turns, so the failure count cannot be raced: the attempt
-    row is written first (SQLite then holds its write lock until this attempt commits) and PostgreSQL takes
-    a transaction lock on the name."""
-    log_event(actor=_as(username), action=EventAction.LOGIN_ATTEMPT, now=now, ip=remote_addr)
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": username})
-
-
-def authenticate(username: str, password: str, *, remote_addr: str | None) -> User:
-    """The user with these credentials; every failure is logged and five in 15 minutes lock the name out."""
-    now, username = clock_now(), (username or "").strip()
-    _serialize_attempts(username, now, remote_addr)
-    if _recent_failures(username, now) >= MAX_FAILURES:
-        db.session.commit()
-        raise NotAllowed(N_("too many failed sign-ins; try again in %(minutes)s minutes"),
-                         minutes=int(FAILURE_WINDOW.total_seconds() // 60))
-    user = db.session.scalars(select(User).where(User.username == username)).first()
-    if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
-        log_event(actor=_as(username), action=EventAction.LOGIN_FAILED, now=now, ip=remote_addr)
-        db.session.commit()
-        raise NotAllowed(N_("wrong user name or password"))
-    log_event(actor=actor_for(user), action=EventAction.LOGGED_IN, now=now, ip=remote_addr)
-    db.session.commit()
-    return user
-
-
-def _as(username: str) -> Actor:
-    return Actor(username[:100] or "-")
 
 
 def seed_demo_users() -> list[tuple[str, str, str]]:

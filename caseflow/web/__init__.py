@@ -1,12 +1,14 @@
 """Blueprints and the one place domain errors become HTTP responses."""
 
+import math
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Flask, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import format_timedelta, gettext
 from flask_login import current_user
 
-from caseflow.errors import CaseflowError, InvalidSpec, OutOfRegion
+from caseflow.errors import CaseflowError, InvalidSpec, OutOfRegion, Throttled
 from caseflow.services.workflow import record_refusal
 
 
@@ -24,22 +26,31 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
+def _duration(value: timedelta) -> str:
+    """A wait in the user's language, never shorter than it is: seconds below a minute, else whole minutes."""
+    seconds = math.ceil(value.total_seconds())
+    rounded = timedelta(seconds=seconds) if seconds < 60 else timedelta(minutes=math.ceil(seconds / 60))
+    return format_timedelta(rounded, threshold=1)
+
+
 def error_text(exc: CaseflowError) -> str:
-    """The error's message in the user's language."""
-    text = gettext(exc.message, **exc.params)
+    """The error's message in the user's language (a duration reads as one, e.g. "2 minutes" / "2分钟")."""
+    params = {name: _duration(value) if isinstance(value, timedelta) else value for name, value in exc.params.items()}
+    text = gettext(exc.message, **params)
     if isinstance(exc, InvalidSpec) and (exc.file or exc.element):
         where = ", ".join(filter(None, (exc.file, exc.element)))
         text = f"{text} ({where})"
     return text
 
 
-def _handle_domain_error(exc: CaseflowError):
+def handle_domain_error(exc: CaseflowError):
     if isinstance(exc, OutOfRegion):
         record_refusal(exc)
     status = exc.http_status
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Throttled) else {}
     if _wants_json():
-        return jsonify(error=type(exc).__name__, message=error_text(exc)), status
-    return render_template("errors/error.html", status=status, message=error_text(exc)), status
+        return jsonify(error=type(exc).__name__, message=error_text(exc)), status, headers
+    return render_template("errors/error.html", status=status, message=error_text(exc)), status, headers
 
 
 PUBLIC_ENDPOINTS = {"auth.login", "static", "home.set_language", "home.viewer_file"}
@@ -55,9 +66,10 @@ def _require_sign_in():
 
 
 def register(app: Flask) -> None:
-    from caseflow.web import api, auth, cases, home, inbox, supervision, tasks
+    from caseflow.web import api, auth, cases, home, inbox, security, supervision, tasks
 
     for blueprint in (auth.bp, home.bp, inbox.bp, tasks.bp, cases.bp, supervision.bp, api.bp):
         app.register_blueprint(blueprint)
     app.before_request(_require_sign_in)
-    app.register_error_handler(CaseflowError, _handle_domain_error)
+    app.register_error_handler(CaseflowError, handle_domain_error)
+    app.after_request(security.add_headers)

@@ -38,10 +38,22 @@ def live_server(app):
     server.shutdown()
 
 
+# Every page reports what the Content-Security-Policy blocked; a browser test fails on any such report.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener('securitypolicyviolation', (e) => window.cspViolation(
+  [e.effectiveDirective, e.blockedURI, e.sourceFile + ':' + e.lineNumber, e.documentURI].join(' ')));
+"""
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    violations = []
+    context.expose_function("cspViolation", lambda report: violations.append(report))
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
     page = context.new_page()
     page.base = live_server
+    page.csp_violations = violations
     yield page
     context.close()
+    assert violations == [], "the Content-Security-Policy blocked something these pages use"

@@ -43,3 +43,8 @@ def test_supervisor_finds_stalled_cases_bulk_reassigns_them_and_sees_the_workloa
     page.wait_for_selector("ol.timeline")
     assert "王丽休假，集中联系" in page.locator("ol.timeline").inner_text()
     shot(page, "case-file-reassigned-zh")
+    page.goto(f"{page.base}/supervision/report/print")
+    page.wait_for_selector("button[data-print]")
+    handed_over, reached = (page.locator(".funnel-bar").nth(i).bounding_box()["width"] for i in (0, 1))
+    assert handed_over > 0 and reached == 0  # six handed over, nobody reached yet: bars drawn without inline style
+    shot(page, "supervisor-report-print-zh")
