@@ -9,6 +9,7 @@ from caseflow.domain.actor import Actor
 from caseflow.domain.enums import Role
 from caseflow.extensions import db
 from caseflow.models import Region, User
+from caseflow.services.workflow import committing
 
 DEMO_PASSWORD = "caseflow-demo"
 # username, display name, role, region: two counties of Changchun plus their city and province
@@ -67,7 +68,8 @@ def create_user(username: str, *, password: str, role: Role, region_code: str, d
                 active=True)
     db.session.add(user)
     if commit:
-        db.session.commit()
+        with committing():
+            db.session.flush()
     return user
 
 
@@ -76,10 +78,10 @@ def seed_demo_users() -> list[tuple[str, str, str]]:
     existing = set(db.session.scalars(select(User.username)))
     regions = set(db.session.scalars(select(Region.code)))
     created = []
-    for username, name, role, region in DEMO_USERS:
-        if username not in existing and region in regions:
-            create_user(username, password=DEMO_PASSWORD, role=role, region_code=region, display_name=name,
-                        commit=False)
-            created.append((username, role.value, region))
-    db.session.commit()
+    with committing():
+        for username, name, role, region in DEMO_USERS:
+            if username not in existing and region in regions:
+                create_user(username, password=DEMO_PASSWORD, role=role, region_code=region, display_name=name,
+                            commit=False)
+                created.append((username, role.value, region))
     return created
