@@ -61,3 +61,44 @@ def make_app(database_url: str, clock, **overrides):
               "CASEFLOW_PASSWORD_METHOD": "pbkdf2:sha256:1000"}
     config.update(overrides)
     return create_app(config)
+
+
+def deploy_flaky(monkeypatch) -> dict:
+    """Deploy tests/bpmn/flaky_wake.bpmn: a day after first contact its handler writes an outbox row, then fails
+    while the returned state's `broken` is set."""
+    from caseflow.domain.actor import SYSTEM
+    from caseflow.models import OutboxMessage
+    from caseflow.services import deployment
+    from caseflow.tasks import OPERATIONS
+
+    state = {"broken": True, "calls": 0}
+
+    def write_then_maybe_fail(params, context):
+        state["calls"] += 1
+        db.session.add(OutboxMessage(instance_id=1, name="written_by_handler", payload={}, created_at=context.now))
+        db.session.flush()
+        if state["broken"]:
+            raise RuntimeError("the notification service is down")
+        return {"ok": True}
+
+    monkeypatch.setitem(OPERATIONS, "write_then_maybe_fail", write_then_maybe_fail)
+    deployment.deploy({"flaky_wake.bpmn": (TESTS_DIR / "bpmn" / "flaky_wake.bpmn").read_text()}, "flaky_wake",
+                      actor=SYSTEM)
+    return state
+
+
+def waiting_on_flaky_timer(region: str = "220102") -> int:
+    """A flaky_wake instance past its first contact, waiting a day for its handler."""
+    from caseflow.domain.actor import SYSTEM
+    from caseflow.services import instances
+
+    instance_id = instances.start_instance("flaky_wake", actor=SYSTEM, region_code=region)
+    instances.complete_task(only_ready_task(instance_id).id, actor=SYSTEM, data=CONTACT)
+    return instance_id
+
+
+def written_by_flaky_handler() -> int:
+    from caseflow.models import OutboxMessage
+
+    return db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.name == "written_by_handler"))

@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from caseflow import engine
 from caseflow.domain.actor import Actor
 from caseflow.domain.enums import EventAction, HumanTaskState, IncidentKind, InstanceStatus, Role
 from caseflow.domain.forms import validate
+from caseflow.domain.paging import paging
 from caseflow.errors import N_, Conflict, InvalidInput, NotAllowed, NotFound, OutOfRegion
 from caseflow.extensions import db
 from caseflow.models import EventLog, HumanTask, ProcessInstance, ProcessVersion
@@ -202,16 +203,31 @@ def _deliver_to(instance_id: int, name: str, payload: dict, *, actor: Actor, now
     return 1
 
 
-def list_instances(actor: Actor, *, limit: int = 50) -> list[ProcessInstance]:
-    return list(db.session.scalars(
-        select(ProcessInstance).where(region_clause(ProcessInstance.region_code, actor.region_code))
-        .order_by(ProcessInstance.id.desc()).limit(limit)
-    ))
+@dataclass
+class InstancePage:
+    rows: list[ProcessInstance]
+    total: int
+    page: int
+    pages: int
+    status: str | None
 
 
-def list_ready_tasks(actor: Actor, *, limit: int = 50) -> list[HumanTask]:
-    return list(db.session.scalars(
-        select(HumanTask).where(HumanTask.state == HumanTaskState.READY,
-                                region_clause(HumanTask.region_code, actor.region_code))
-        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at).limit(limit)
-    ))
+def list_instances(actor: Actor, *, status: str | None = None, page: int = 1) -> InstancePage:
+    """One page of the workflow instances of the actor's region (of one status, or all), newest first."""
+    clauses = [region_clause(ProcessInstance.region_code, actor.region_code)]
+    if status in set(InstanceStatus):
+        clauses.append(ProcessInstance.status == status)
+    shown = paging(db.session.scalar(select(func.count()).select_from(ProcessInstance).where(*clauses)), page)
+    rows = db.session.scalars(select(ProcessInstance).where(*clauses).order_by(ProcessInstance.id.desc())
+                              .limit(shown.size).offset(shown.offset)).all()
+    return InstancePage(list(rows), shown.total, shown.page, shown.pages, status)
+
+
+def count_by_version() -> dict[int, dict[str, int]]:
+    """How many instances run, finished or halted on each deployed version."""
+    counts: dict[int, dict[str, int]] = {}
+    for version_id, status, count in db.session.execute(
+            select(ProcessInstance.version_id, ProcessInstance.status, func.count())
+            .group_by(ProcessInstance.version_id, ProcessInstance.status)).all():
+        counts.setdefault(version_id, {})[status] = count
+    return counts

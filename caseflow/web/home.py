@@ -11,9 +11,9 @@ from flask_login import current_user
 from caseflow.config import PROJECT_DIR
 from caseflow.domain.enums import Role
 from caseflow.domain.paging import page_links
-from caseflow.errors import N_, NotAllowed
-from caseflow.services import clock, deployment, instances
-from caseflow.web import safe_next
+from caseflow.errors import N_, Conflict, NotAllowed
+from caseflow.services import clock, deployment, health, incidents, instances
+from caseflow.web import error_text, safe_next
 from caseflow.web.session import current_actor
 
 bp = Blueprint("home", __name__)
@@ -30,16 +30,43 @@ def _console_actor():
 @bp.get("/console")
 def console():
     actor = _console_actor()
-    return render_template("home/index.html", instances=instances.list_instances(actor),
-                           tasks=instances.list_ready_tasks(actor), versions=deployment.list_versions(),
-                           now=clock.now(), simulated=clock.is_simulated())
+    return render_template("home/index.html", now=clock.now(), simulated=clock.is_simulated(),
+                           incidents=incidents.list_incidents(actor), orphans=health.find_orphans(limit=50),
+                           instances=instances.list_instances(actor, status=request.args.get("status") or None,
+                                                              page=request.args.get("page", 1, type=int)),
+                           versions=deployment.list_versions(), counts=instances.count_by_version())
 
 
-@bp.post("/console/instances")
-def start():
-    instance_id = instances.start_instance("demo_followup", actor=_console_actor(), data={"started_from": "console"})
-    flash(_("Started instance %(id)s.", id=instance_id), "success")
-    return redirect(url_for("home.console"))
+@bp.get("/incidents")
+def incident_list():
+    actor = current_actor()
+    resolved = request.args.get("resolved") == "1"
+    return render_template("home/incidents.html", resolved=resolved,
+                           page=incidents.list_incidents(actor, resolved=resolved,
+                                                         page=request.args.get("page", 1, type=int)))
+
+
+@bp.post("/incidents/<int:incident_id>/retry")
+def retry_incident(incident_id: int):
+    try:
+        went_through = incidents.retry(incident_id, actor=current_actor())
+    except Conflict as exc:
+        flash(error_text(exc), "warning")
+        return redirect(url_for("home.incident_list")), 303
+    flash(_("The step went through; the case moves on.") if went_through
+          else _("The step failed again; the incident stays open."), "success" if went_through else "warning")
+    return redirect(url_for("home.incident_list")), 303
+
+
+@bp.post("/incidents/<int:incident_id>/dismiss")
+def dismiss_incident(incident_id: int):
+    try:
+        incidents.dismiss(incident_id, actor=current_actor())
+    except Conflict as exc:
+        flash(error_text(exc), "warning")
+        return redirect(url_for("home.incident_list")), 303
+    flash(_("The incident was closed."), "success")
+    return redirect(url_for("home.incident_list")), 303
 
 
 @bp.get("/vendor/bpmn-js/<path:name>")

@@ -5,10 +5,10 @@ from datetime import date
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from caseflow.domain.enums import EventAction, StalledRule
+from caseflow.domain.enums import EventAction, Role, StalledRule
 from caseflow.domain.schedule import beijing_day
 from caseflow.errors import Conflict, InvalidInput
-from caseflow.services import audit, reassignment, report_book, reports, supervision
+from caseflow.services import audit, incidents, reassignment, report_book, reports, supervision
 from caseflow.services.clock import now as clock_now
 from caseflow.services.reassignment import CaseSelection
 from caseflow.services.supervision import CaseFilter
@@ -48,8 +48,10 @@ def _case_filter(args) -> CaseFilter:
 @bp.get("/")
 def console():
     actor = current_actor()
+    open_incidents = incidents.list_incidents(actor) if Role.ANALYST not in actor.roles else None
     return render_template("supervision/console.html", counts=supervision.stalled_counts(actor),
-                           workload=supervision.workload(actor), approvals=supervision.approval_counts(actor))
+                           workload=supervision.workload(actor), approvals=supervision.approval_counts(actor),
+                           incidents=open_incidents)
 
 
 @bp.get("/cases")

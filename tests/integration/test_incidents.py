@@ -4,16 +4,16 @@ retried by an administrator after the cause is fixed; completions and messages t
 from datetime import timedelta
 
 import pytest
-from helpers import CONTACT, TESTS_DIR, only_ready_task
-from sqlalchemy import func, select
+from helpers import CONTACT, deploy_flaky, only_ready_task, waiting_on_flaky_timer, written_by_flaky_handler
+from sqlalchemy import select
 
 from caseflow.domain.actor import SYSTEM, Actor
 from caseflow.domain.enums import IncidentKind, InstanceStatus, Role
 from caseflow.engine import EngineError
 from caseflow.errors import Conflict, NotAllowed
 from caseflow.extensions import db
-from caseflow.models import Incident, OutboxMessage, ProcessInstance
-from caseflow.services import deployment, health, incidents, instances, timers
+from caseflow.models import Incident, ProcessInstance
+from caseflow.services import health, incidents, instances, timers
 from caseflow.tasks import OPERATIONS
 
 SUPERVISOR = Actor("sup", frozenset({Role.SUPERVISOR}), "220102")
@@ -21,32 +21,10 @@ SUPERVISOR = Actor("sup", frozenset({Role.SUPERVISOR}), "220102")
 
 @pytest.fixture
 def flaky(app, monkeypatch):
-    """The flaky_wake process deployed; its handler writes an outbox row, then fails while `broken` is set."""
-    state = {"broken": True, "calls": 0}
-
-    def write_then_maybe_fail(params, context):
-        state["calls"] += 1
-        db.session.add(OutboxMessage(instance_id=1, name="written_by_handler", payload={}, created_at=context.now))
-        db.session.flush()
-        if state["broken"]:
-            raise RuntimeError("the notification service is down")
-        return {"ok": True}
-
-    monkeypatch.setitem(OPERATIONS, "write_then_maybe_fail", write_then_maybe_fail)
-    deployment.deploy({"flaky_wake.bpmn": (TESTS_DIR / "bpmn" / "flaky_wake.bpmn").read_text()}, "flaky_wake",
-                      actor=SYSTEM)
-    return state
+    return deploy_flaky(monkeypatch)
 
 
-def _waiting(region="220102") -> int:
-    instance_id = instances.start_instance("flaky_wake", actor=SYSTEM, region_code=region)
-    instances.complete_task(only_ready_task(instance_id).id, actor=SYSTEM, data=CONTACT)
-    return instance_id
-
-
-def _written() -> int:
-    return db.session.scalar(select(func.count()).select_from(OutboxMessage)
-                             .where(OutboxMessage.name == "written_by_handler"))
+_waiting, _written = waiting_on_flaky_timer, written_by_flaky_handler
 
 
 def test_a_failed_wake_changes_nothing_halts_the_instance_and_opens_an_incident(app, clock, flaky):

@@ -28,7 +28,9 @@ def test_console_is_for_administrators_and_designers(app, client, demo_users):
     assert client.get("/console").status_code == 403
     login(client, "admin")
     html = client.get("/console").get_data(as_text=True)
-    assert f"#{instance_id}" in html and "demo_followup" in html
+    assert f"<td>{instance_id}</td>" in html and "demo_followup" in html
+    login(client, "jilin_designer")
+    assert client.get("/console").status_code == 200
 
 
 def test_api_completion_is_idempotent_and_conflicts_clearly(app, client, demo_users):

@@ -1,49 +1,17 @@
 """Every list answers past its first page, links every page, and survives out-of-range page numbers:
 the inbox, the team queue, the case list, the supervision lists, the approvals and the audit log."""
 
-import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 from supervision_helpers import actor, do, open_in
-from web_helpers import login
+from web_helpers import login, walk
 
 from caseflow.domain.enums import HumanTaskState
 from caseflow.extensions import db
 from caseflow.models import HumanTask, User
 from caseflow.services import inbox
-
-_TBODY = re.compile(r"<tbody>(.*?)</tbody>", re.S)
-_FIRST_LINK = re.compile(r'href="([^"]+)"')
-_PAGE_LINK = re.compile(r'href="([^"]*[?&]page=(\d+)[^"]*)"')
-
-
-def _rows(html: str) -> list[str]:
-    """The first link of every table row of the page (what identifies the row)."""
-    body = "".join(_TBODY.findall(html))
-    return [_FIRST_LINK.search(chunk).group(1) for chunk in body.split("<tr")[1:] if _FIRST_LINK.search(chunk)]
-
-
-def walk(client, path: str) -> tuple[list[str], int]:
-    """Follow the pager from the first page to the last; return every row seen and the number of pages."""
-    html = client.get(path).get_data(as_text=True)
-    numbers = {int(n) for _href, n in _PAGE_LINK.findall(html.replace("&amp;", "&"))}
-    pages = max(numbers | {1})
-    assert set(range(2, pages + 1)) <= numbers, f"page 1 of {path} does not link every page"
-    seen = _rows(html)
-    for number in range(2, pages + 1):
-        response = client.get(f"{path}{'&' if '?' in path else '?'}page={number}")
-        assert response.status_code == 200
-        rows = _rows(response.get_data(as_text=True))
-        assert 0 < len(rows) <= 50
-        seen += rows
-    assert len(seen) == len(set(seen)), f"{path}: a row appears on two pages"
-    for wild in ("0", "-3", "99999999999999999999", "abc"):  # out of range: the nearest page, never an error
-        response = client.get(f"{path}{'&' if '?' in path else '?'}page={wild}")
-        assert response.status_code == 200, (path, wild)
-        assert _rows(response.get_data(as_text=True))
-    return seen, pages
 
 
 @pytest.fixture
