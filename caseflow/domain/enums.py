@@ -59,6 +59,7 @@ class EventAction(StrEnum):
     LEDGER_IMPORTED = "ledger_imported"
     TASK_REASSIGNED = "task_reassigned"
     ABSENCE_SET = "absence_set"
+    USER_ADDED = "user_added"
     STEP_FAILED = "step_failed"
     INCIDENT_RETRIED = "incident_retried"
     INCIDENT_DISMISSED = "incident_dismissed"

@@ -1,17 +1,23 @@
 """Accounts: the signed-in user of a request, the actor a user acts as, and the demo users of a fresh install."""
 
+import re
+
 from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import bindparam, select
 from werkzeug.security import generate_password_hash
 
 from caseflow.domain.actor import Actor
-from caseflow.domain.enums import Role
+from caseflow.domain.enums import EventAction, Role
+from caseflow.domain.signin import MIN_PASSWORD_LENGTH, password_problem
+from caseflow.errors import N_, Conflict, InvalidInput
 from caseflow.extensions import db
 from caseflow.models import Region, User
-from caseflow.services.workflow import committing
+from caseflow.services.clock import now as clock_now
+from caseflow.services.workflow import committing, log_event
 
 DEMO_PASSWORD = "caseflow-demo"
+USERNAME = re.compile(r"[A-Za-z0-9._-]{3,50}")
 # username, display name, role, region: two counties of Changchun plus their city and province
 DEMO_USERS = (
     ("nanguan_cw1", "王丽（南关区就业服务专员）", Role.CASEWORKER, "220102"),
@@ -70,6 +76,29 @@ def create_user(username: str, *, password: str, role: Role, region_code: str, d
     if commit:
         with committing():
             db.session.flush()
+    return user
+
+
+def add_user(username: str, *, password: str, role: Role, region_code: str, display_name: str | None,
+             actor: Actor) -> User:
+    """Create an account (an operator's first administrator, or a new member of staff); audited."""
+    username = (username or "").strip()
+    if not USERNAME.fullmatch(username):
+        raise InvalidInput(N_("a user name has 3 to 50 letters, digits, dots, dashes or underscores"))
+    problem = password_problem(password or "", username=username, current="", forbidden=(DEMO_PASSWORD,))
+    if problem:
+        raise InvalidInput(problem, n=MIN_PASSWORD_LENGTH)
+    if db.session.get(Region, region_code) is None:
+        raise InvalidInput(N_("unknown region %(region)s (load the regions first: flask caseflow load-regions)"),
+                           region=region_code)
+    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(N_("the user name %(name)s is taken"), name=username)
+    with committing():
+        user = create_user(username, password=password, role=role, region_code=region_code,
+                           display_name=(display_name or "").strip() or None, commit=False)
+        db.session.flush()
+        log_event(actor=actor, action=EventAction.USER_ADDED, now=clock_now(), user=username, role=role.value,
+                  region=region_code)
     return user
 
 
