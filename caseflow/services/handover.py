@@ -221,7 +221,7 @@ def commit_ledger(batch_id: int, *, actor: Actor) -> ImportBatch:
         with committing():
             _claim(batch_id, now)
             late = _Rejections(batch_id, only=Reason.DUPLICATE_EXISTING, known=_duplicates_at_preview(batch_id))
-            opened = sum(cases.open_cases(chunk, cohort=batch.cohort, actor=actor, batch_id=batch_id)
+            opened = sum(cases.open_cases(chunk, cohort=batch.cohort, actor=actor, batch_id=batch_id, now=now)
                          for chunk in _chunks(_screen(stored, batch.cohort, late), COMMIT_CHUNK))
             late.flush()
             _record_commit(batch, opened=opened, total=opened + late.rows, late=late)
