@@ -51,6 +51,7 @@ COLUMNS = (
 BY_FIELD = {column.field: column for column in COLUMNS}
 IGNORED_HEADERS = frozenset({"序号", "备注", "no", "seq", "remarks"})  # kept by clerks, meaningless to us
 EXTRA = "_extra"  # key of a row's cells beyond the header (a shifted row)
+REFUSED = "_refused"  # key of the RowErrors found while reading a row (a number cell, an undecodable line)
 EXTRA_SEPARATOR = " | "
 EXCEL_ERRORS = frozenset({"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!"})
 
@@ -75,6 +76,8 @@ class Reason(StrEnum):
     DUPLICATE_IN_FILE = "duplicate_in_file"
     DUPLICATE_EXISTING = "duplicate_existing"
     CONTROL_CHARACTER = "control_character"
+    NUMBER_CELL = "number_cell"
+    ENCODING = "encoding"
     COHORT_MISMATCH = "cohort_mismatch"
 
 
@@ -96,6 +99,8 @@ REASON_LABELS = {
     Reason.DUPLICATE_IN_FILE: "文件内身份证号重复",
     Reason.DUPLICATE_EXISTING: "该身份证号已导入（本届，或他届案件未结）",
     Reason.CONTROL_CHARACTER: "含控制字符或不可见的格式字符",
+    Reason.NUMBER_CELL: "数字格式单元格会丢失位数，请设为文本格式后重填",
+    Reason.ENCODING: "该行编码与文件其余部分不一致或无法识别",
     Reason.COHORT_MISMATCH: "毕业年份与届别不符",
 }
 
@@ -191,6 +196,8 @@ class _RowCheck:
 def _check_cells(check: _RowCheck) -> None:
     """Control characters, formulas, lengths and required cells, for every column; shifted rows."""
     for column in COLUMNS:
+        if column.field in check.failed:  # refused while the file was read (a number cell)
+            continue
         value = check.row.get(column.field, "")
         if not value:
             if column.required:
@@ -204,7 +211,7 @@ def _check_cells(check: _RowCheck) -> None:
             check.fail(column.field, Reason.TOO_LONG, f"{len(value)} > {column.max_length}")
     _check_extra(check, check.row.get(EXTRA))
     areas = ("hukou_area_code", "residence_area_code")
-    if not any(check.row.get(field) for field in areas):
+    if not any(check.row.get(field) or field in check.failed for field in areas):
         check.fail("hukou_area_code", Reason.REQUIRED, "hukou_area_code / residence_area_code")
 
 
@@ -329,10 +336,14 @@ def _check_dates(check: _RowCheck, birth: date | None, graduation: date | None, 
                    f"{leaving.isoformat()} < {graduation.isoformat()}")
 
 
-def validate_row(row: dict[str, str], *, cohort: int | None = None) -> tuple[NewGraduate | None, list[RowError]]:
-    """A ledger row as a NewGraduate of the cohort (graduated in that year, if given), or None and every problem
-    found in it."""
+def validate_row(row: dict, *, cohort: int | None = None) -> tuple[NewGraduate | None, list[RowError]]:
+    """A ledger row ({field: text}, and REFUSED: problems found while reading it) as a NewGraduate of the cohort
+    (graduated in that year, if given), or None and every problem found in it."""
     check = _RowCheck(row, cohort)
+    for error in row.get(REFUSED, ()):
+        check.fail(error.field, error.reason, error.detail)
+    if "" in check.failed:  # the whole row could not be read (an undecodable line): nothing else to say
+        return None, check.errors
     _check_cells(check)
     id_number, birth = _id_number(check)
     graduation, leaving = _date(check, "graduation_date"), _date(check, "leaving_date")

@@ -3,16 +3,20 @@ row-level report (accepted + rejected = total), nothing is half-applied, no ID n
 a ledger can only go to its own cohort."""
 
 import io
+import zipfile
 
+import pytest
 from handover_helpers import count, ledger, ledger_rows, reasons
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import select, update
 
+from caseflow import synth
 from caseflow.domain.actor import SYSTEM
 from caseflow.domain.enums import CaseStatus
 from caseflow.domain.ledger import Reason
+from caseflow.errors import InvalidInput
 from caseflow.extensions import db
-from caseflow.models import Case, Graduate
+from caseflow.models import Case, Graduate, ImportBatch
 from caseflow.services import handover
 
 ID, PHONE = "220102200402141494", "13812345678"
@@ -76,3 +80,59 @@ def test_the_same_person_with_a_case_open_in_another_cohort_is_a_duplicate(uploa
     again = handover.commit_ledger(preview(ledger(uploads.parent / "b.csv", 3, edits=a_year_later(3)),
                                            cohort=2027).id, actor=SYSTEM)
     assert (again.accepted_rows, again.rejected_rows) == (1, 2) and count(Graduate, Graduate.cohort == 2027) == 1
+
+
+def test_a_utf8_ledger_with_one_gbk_line_refuses_that_line_and_commits_the_names_intact(uploads):
+    rows = ledger_rows(4)
+    lines = [",".join(synth.ledger_header()).encode(), *(",".join(row).encode() for row in rows)]
+    lines[3] = ",".join(rows[2]).encode("gbk")
+    path = uploads.parent / "l.csv"
+    path.write_bytes(b"\r\n".join(lines) + b"\r\n")
+    batch = preview(path)
+    assert (batch.summary["format"], reasons(batch.id)) == ("csv utf-8", [(4, Reason.ENCODING)])
+    assert handover.list_rejections(batch.id)[0].detail == "line 4: not UTF-8 like the file"
+    handover.commit_ledger(batch.id, actor=SYSTEM)
+    assert set(db.session.scalars(select(Graduate.name))) == {rows[0][1], rows[1][1], rows[3][1]}
+
+
+def test_an_xlsx_id_number_stored_as_a_number_is_refused_not_committed_altered(uploads):
+    book = Workbook()
+    book.active.append(synth.ledger_header())
+    rows = ledger_rows(3)
+    rows[0][0] = 220102200402142016  # 220102200402141494 after Excel kept 15 digits; the checksum still passes
+    for row in rows:
+        book.active.append(row)
+    book.save(uploads.parent / "l.xlsx")
+    batch = preview(uploads.parent / "l.xlsx")
+    assert reasons(batch.id) == [(2, Reason.NUMBER_CELL)]
+    assert handover.commit_ledger(batch.id, actor=SYSTEM).accepted_rows == 2
+
+
+def damaged_workbook(path):
+    synth.write_ledger_xlsx(path, 5, seed=1)
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(b'<row r="3"', b'<row r="3"<', 1)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_a_damaged_workbook_is_refused_clearly_and_leaves_nothing(uploads):
+    with pytest.raises(InvalidInput, match="XML not well-formed"):
+        preview(damaged_workbook(uploads.parent / "l.xlsx"))
+    assert count(ImportBatch) == 0 and list(uploads.iterdir()) == []
+
+
+def test_the_cli_refuses_a_damaged_workbook_with_a_message_not_a_traceback(uploads, app):
+    from flask.cli import AppGroup
+
+    from caseflow import cli_handover
+
+    group = AppGroup("caseflow")
+    cli_handover.register(group)
+    result = app.test_cli_runner().invoke(group, ["import-ledger", str(damaged_workbook(uploads.parent / "l.xlsx")),
+                                                  "--cohort", "2026"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert result.output.startswith("Error: the ledger file cannot be read: XML not well-formed at line 1")

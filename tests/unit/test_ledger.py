@@ -65,11 +65,12 @@ def test_gbk_file_whose_first_kilobytes_look_like_utf8_is_still_read_as_gbk(tmp_
     assert list(read_rows(path))[-1][1]["name"] == "张伟"
 
 
-def test_bytes_that_are_neither_utf8_nor_gbk_refuse_the_whole_file(tmp_path):
+def test_bytes_that_are_neither_utf8_nor_gbk_refuse_their_row_naming_the_line(tmp_path):
     path = tmp_path / "ledger.csv"
     path.write_bytes(",".join(HEADER).encode("gbk") + b"\r\n\x81\x20\xff\xfe,x\r\n")
-    with pytest.raises(InvalidInput, match="neither UTF-8 nor GBK"):
-        list(read_rows(path))
+    (number, row), = read_rows(path)
+    assert number == 2
+    assert validate_row(row)[1] == [RowError(None, Reason.ENCODING, "line 2: neither UTF-8 nor GBK")]
 
 
 def test_wrong_columns_refuse_the_whole_file_naming_missing_and_unknown_columns(tmp_path):
