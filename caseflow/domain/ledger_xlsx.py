@@ -3,10 +3,12 @@ the parts' declared and actual unpacked sizes are checked and scanned for over-l
 is streamed (openpyxl read-only) with a bound on rows, columns and parsing time, and any damage met on the way
 is a clear refusal, never a traceback."""
 
+import io
 import time
 import zipfile
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from defusedxml import DefusedXmlException
@@ -109,16 +111,40 @@ def _refuse_foreign_xml(window: bytes, *, first: bool, part: str) -> None:
 
 
 class _Budget:
-    """Seconds openpyxl may spend reading one workbook (a monotonic duration, not a time stamp: the app clock may
-    be frozen or shifted, and this bounds real work)."""
+    """Seconds openpyxl may spend reading one workbook, counted only while it works (not while the caller
+    validates or stores a row); a monotonic duration, not a time stamp: the app clock may be frozen or
+    shifted, and this bounds real work."""
 
     def __init__(self, seconds: float):
-        self.left = seconds
+        self.left, self._since = seconds, None
 
-    def spend(self, started: float) -> None:
-        self.left -= time.monotonic() - started
-        if self.left <= 0:
+    @contextmanager
+    def working(self) -> Iterator[None]:
+        self._since = time.monotonic()
+        try:
+            yield
+        finally:
+            self.left -= time.monotonic() - self._since
+            self._since = None
+        self.check()
+
+    def check(self) -> None:
+        spent = time.monotonic() - self._since if self._since is not None else 0.0
+        if self.left - spent <= 0:
             raise InvalidInput(TOO_SLOW, seconds=int(READ_SECONDS))
+
+
+class _BudgetedFile(io.FileIO):
+    """The workbook file, checking the budget on every read: openpyxl can parse for long inside one step (rows
+    it skips never come back to us), and it reads the zip as it goes."""
+
+    def __init__(self, path: Path, budget: _Budget):
+        super().__init__(path, "rb")
+        self.budget = budget
+
+    def read(self, size: int = -1) -> bytes:
+        self.budget.check()
+        return super().read(size)
 
 
 def _problem(exc: BaseException) -> str:
@@ -135,18 +161,19 @@ def xlsx_rows(path: Path, *, max_rows: int) -> Iterator[tuple[int, tuple]]:
     """(row number as a spreadsheet shows it, the first MAX_COLUMNS cell values) for the first sheet's rows, up to
     row max_rows + 1 (a sheet that reaches it is too long; rows after it are never generated)."""
     check_archive(path)
-    budget, started = _Budget(READ_SECONDS), time.monotonic()
-    try:
-        # read_only streams the sheet XML; data_only=False keeps formulas as their text so they can be refused
-        workbook = load_workbook(path, read_only=True, data_only=False)
-    except DAMAGE as exc:
-        raise InvalidInput(UNREADABLE, problem=_problem(exc)) from exc
-    budget.spend(started)
-    try:
-        if workbook.worksheets:
-            yield from _sheet_rows(workbook.worksheets[0], budget, max_rows)
-    finally:
-        workbook.close()
+    budget = _Budget(READ_SECONDS)
+    with _BudgetedFile(path, budget) as handle:
+        try:
+            with budget.working():
+                # read_only streams the sheet XML; data_only=False keeps formulas as text so they can be refused
+                workbook = load_workbook(handle, read_only=True, data_only=False)
+        except DAMAGE as exc:
+            raise InvalidInput(UNREADABLE, problem=_problem(exc)) from exc
+        try:
+            if workbook.worksheets:
+                yield from _sheet_rows(workbook.worksheets[0], budget, max_rows)
+        finally:
+            workbook.close()
 
 
 def _sheet_rows(sheet, budget: _Budget, max_rows: int) -> Iterator[tuple[int, tuple]]:
@@ -154,12 +181,11 @@ def _sheet_rows(sheet, budget: _Budget, max_rows: int) -> Iterator[tuple[int, tu
     rows = sheet.iter_rows(max_row=max_rows + 1, max_col=MAX_COLUMNS, values_only=True)
     number = 0
     while True:
-        started = time.monotonic()
         try:
-            cells = next(rows, None)
+            with budget.working():
+                cells = next(rows, None)
         except DAMAGE as exc:
             raise InvalidInput(BROKEN_SHEET, row=number + 1, problem=_problem(exc)) from exc
-        budget.spend(started)
         if cells is None:
             return
         number += 1

@@ -4,6 +4,7 @@ with a clear reason: the row when the rest of the file can be trusted, the whole
 
 import csv
 import io
+import os
 import re
 import struct
 import zipfile
@@ -142,6 +143,27 @@ def test_reading_that_takes_too_long_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(ledger_xlsx, "READ_SECONDS", 0)
     with pytest.raises(InvalidInput, match="longer than 0 seconds"):
         list(read_rows(synth.write_ledger_xlsx(tmp_path / "l.xlsx", 5, seed=1)))
+
+
+class TickingMonotonic:
+    """A monotonic clock that moves one second each time it is read."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        self.now += 1
+        return self.now
+
+
+def test_the_time_limit_stops_openpyxl_inside_a_sheet_it_reads_without_yielding_a_row(tmp_path, monkeypatch):
+    path = workbook(tmp_path / "l.xlsx", cells(n=1))
+    junk = b"".join(b'<row r="1" x="%s"/>' % os.urandom(12).hex().encode() for _ in range(60_000))  # skipped
+    rewrite(path, SHEET, lambda xml: xml.replace(b'<row r="2"', junk + b'<row r="2"', 1))
+    monkeypatch.setattr(ledger_xlsx, "time", TickingMonotonic())
+    monkeypatch.setattr(ledger_xlsx, "READ_SECONDS", 150)  # far more steps than that; the junk takes ~400 reads
+    with pytest.raises(InvalidInput, match="longer than 150 seconds"):
+        list(read_rows(path))
 
 
 def test_a_declared_sheet_size_smaller_than_the_data_does_not_hide_rows(tmp_path):
