@@ -12,8 +12,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from defusedxml import DefusedXmlException
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from caseflow.domain.ledger_text import UNREADABLE
 from caseflow.errors import N_, InvalidInput
@@ -40,7 +38,7 @@ BROKEN_SHEET = N_("the workbook's first sheet is damaged near row %(row)s (%(pro
 
 # what a damaged or hostile workbook makes openpyxl, lxml, expat or zipfile raise
 DAMAGE = (SyntaxError, ValueError, LookupError, TypeError, AttributeError, ArithmeticError, EOFError, OSError,
-          RuntimeError, zipfile.BadZipFile, zlib.error, InvalidFileException)  # RuntimeError: encrypted parts
+          RuntimeError, zipfile.BadZipFile, zlib.error)  # RuntimeError: an encrypted part
 
 
 def _mb(size: int) -> int:
@@ -160,6 +158,8 @@ def _problem(exc: BaseException) -> str:
 def xlsx_rows(path: Path, *, max_rows: int) -> Iterator[tuple[int, tuple]]:
     """(row number as a spreadsheet shows it, the first MAX_COLUMNS cell values) for the first sheet's rows, up to
     row max_rows + 1 (a sheet that reaches it is too long; rows after it are never generated)."""
+    from openpyxl import load_workbook  # imported when needed: it takes a fifth of a second
+
     check_archive(path)
     budget = _Budget(READ_SECONDS)
     with _BudgetedFile(path, budget) as handle:
