@@ -145,7 +145,8 @@ def _not_existing(pending: list[tuple[int, NewGraduate]], cohort: int,
 
 
 def _screen(path: Path, cohort: int, rejections: _Rejections) -> Iterator[NewGraduate]:
-    """The graduates of the file that may be opened: valid, first of their ID in the file, new to the cohort."""
+    """The graduates of the file that may be opened: valid for the cohort, first of their ID in the file, not
+    handed over already (in the cohort, or with a case open in another)."""
     pending: list[tuple[int, NewGraduate]] = []
     for number, graduate, errors in screen_rows(read_rows(path), cohort=cohort):
         if errors:
