@@ -16,6 +16,8 @@ from stdnum.exceptions import ValidationError
 
 from caseflow.domain.enums import Degree, HardshipKind
 from caseflow.domain.graduates import NewGraduate
+from caseflow.domain.ledger_dates import parse_date, read_date  # noqa: F401 (parse_date: part of the format)
+from caseflow.domain.masking import shown
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ COLUMNS = (
 BY_FIELD = {column.field: column for column in COLUMNS}
 IGNORED_HEADERS = frozenset({"序号", "备注", "no", "seq", "remarks"})  # kept by clerks, meaningless to us
 EXTRA = "_extra"  # key of a row's cells beyond the header (a shifted row)
+REFUSED = "_refused"  # key of the RowErrors found while reading a row (a number cell, an undecodable line)
 EXTRA_SEPARATOR = " | "
 EXCEL_ERRORS = frozenset({"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!"})
 
@@ -72,6 +75,10 @@ class Reason(StrEnum):
     EXTRA_CELLS = "extra_cells"
     DUPLICATE_IN_FILE = "duplicate_in_file"
     DUPLICATE_EXISTING = "duplicate_existing"
+    CONTROL_CHARACTER = "control_character"
+    NUMBER_CELL = "number_cell"
+    ENCODING = "encoding"
+    COHORT_MISMATCH = "cohort_mismatch"
 
 
 REASON_LABELS = {
@@ -90,7 +97,11 @@ REASON_LABELS = {
     Reason.TOO_LONG: "内容过长",
     Reason.EXTRA_CELLS: "表头之外还有内容（列错位）",
     Reason.DUPLICATE_IN_FILE: "文件内身份证号重复",
-    Reason.DUPLICATE_EXISTING: "该身份证号本届已导入",
+    Reason.DUPLICATE_EXISTING: "该身份证号已导入（本届，或他届案件未结）",
+    Reason.CONTROL_CHARACTER: "含控制字符或不可见的格式字符",
+    Reason.NUMBER_CELL: "数字格式单元格会丢失位数，请设为文本格式后重填",
+    Reason.ENCODING: "该行编码与文件其余部分不一致或无法识别",
+    Reason.COHORT_MISMATCH: "毕业年份与届别不符",
 }
 
 
@@ -118,8 +129,7 @@ PROVINCE_CODES = frozenset("11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 4
 _ID_SHAPE = re.compile(r"\d{17}[\dX]")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _SIGNED_NUMBER = re.compile(r"[+-][\d\s().-]*")
-_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
-_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})  # controls, invisible formatting, line breaks
 _SEPARATORS = re.compile(r"[、;；,，/\s]+")
 GENDERS = {"男": "M", "女": "F", "m": "M", "f": "F", "male": "M", "female": "F", "男性": "M", "女性": "F"}
 DEGREES = {
@@ -150,11 +160,22 @@ def looks_like_formula(text: str) -> bool:
     return text.upper() in EXCEL_ERRORS
 
 
+def control_character(text: str) -> str | None:
+    """Where the first control or invisible formatting character sits (NUL, BEL, a line break inside the value,
+    a bidi override such as U+202E): 'U+0000 at 3'; None if there is none. Cheap for the printable usual case."""
+    if text.isprintable():
+        return None
+    for position, char in enumerate(text, start=1):
+        if unicodedata.category(char) in _REFUSED_CATEGORIES:
+            return f"U+{ord(char):04X} at {position}"
+    return None  # only spaces such as U+3000, private-use or unassigned characters: data
+
+
 class _RowCheck:
     """The errors found so far in one row; a field that failed once is not checked again."""
 
-    def __init__(self, row: dict[str, str]):
-        self.row = row
+    def __init__(self, row: dict, cohort: int | None):
+        self.row, self.cohort = row, cohort
         self.errors: list[RowError] = []
         self.failed: set[str] = set()
 
@@ -173,43 +194,46 @@ class _RowCheck:
 
 
 def _check_cells(check: _RowCheck) -> None:
-    """Formulas, lengths and required cells, for every column; shifted rows."""
+    """Control characters, formulas, lengths and required cells, for every column; shifted rows."""
     for column in COLUMNS:
+        if column.field in check.failed:  # refused while the file was read (a number cell)
+            continue
         value = check.row.get(column.field, "")
-        if looks_like_formula(value):
-            check.fail(column.field, Reason.FORMULA, value[:100])
+        if not value:
+            if column.required:
+                check.fail(column.field, Reason.REQUIRED)
+            continue
+        if unseen := control_character(value):
+            check.fail(column.field, Reason.CONTROL_CHARACTER, unseen)
+        elif looks_like_formula(value):
+            check.fail(column.field, Reason.FORMULA, shown(value))
         elif len(value) > column.max_length:
             check.fail(column.field, Reason.TOO_LONG, f"{len(value)} > {column.max_length}")
-        elif column.required and not value:
-            check.fail(column.field, Reason.REQUIRED)
-    extra = check.row.get(EXTRA)
-    if extra and looks_like_formula(extra):
-        check.fail(None, Reason.FORMULA, extra[:100])
-    elif extra:  # the count, not the text: a shifted row may put an ID number out there
-        check.fail(None, Reason.EXTRA_CELLS, f"{extra.count(EXTRA_SEPARATOR) + 1} extra")
-    if not check.row.get("hukou_area_code") and not check.row.get("residence_area_code"):
+    _check_extra(check, check.row.get(EXTRA))
+    areas = ("hukou_area_code", "residence_area_code")
+    if not any(check.row.get(field) or field in check.failed for field in areas):
         check.fail("hukou_area_code", Reason.REQUIRED, "hukou_area_code / residence_area_code")
 
 
-def parse_date(text: str) -> date | None:
-    """2026-06-30, 2026/6/30, 2026.6.30, 2026年6月30日, 20260630 (a time of day is ignored); None if not a date."""
-    match = _DATE.fullmatch(text) or _COMPACT_DATE.fullmatch(text)
-    if not match:
-        return None
-    try:
-        value = date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
-    return value if 1900 <= value.year <= 2100 else None
+def _check_extra(check: _RowCheck, extra: str | None) -> None:
+    """Cells beyond the header: a shifted row, refused by their count, not their text (it may hold an ID)."""
+    if not extra:
+        return
+    if unseen := control_character(extra):
+        check.fail(None, Reason.CONTROL_CHARACTER, unseen)
+    elif looks_like_formula(extra):
+        check.fail(None, Reason.FORMULA, shown(extra))
+    else:
+        check.fail(None, Reason.EXTRA_CELLS, f"{extra.count(EXTRA_SEPARATOR) + 1} extra")
 
 
 def _date(check: _RowCheck, field: str) -> date | None:
-    text = check.code(field)
+    text = check.text(field)
     if text is None:
         return None
-    value = parse_date(text)
-    if value is None:
-        check.fail(field, Reason.INVALID_DATE, text[:30])
+    value, problem = read_date(text)
+    if problem:
+        check.fail(field, Reason.INVALID_DATE, problem)
     return value
 
 
@@ -239,9 +263,9 @@ def _gender(check: _RowCheck, id_number: str | None) -> str | None:
         return from_id
     gender = GENDERS.get(text.lower())
     if gender is None:
-        check.fail("gender", Reason.INVALID_GENDER, text[:10])
+        check.fail("gender", Reason.INVALID_GENDER, shown(text))
     elif from_id and gender != from_id:
-        check.fail("gender", Reason.GENDER_MISMATCH, text)
+        check.fail("gender", Reason.GENDER_MISMATCH, shown(text))
     return gender
 
 
@@ -262,7 +286,7 @@ def _area(check: _RowCheck, field: str) -> str | None:
     if text is None:
         return None
     if not text.isdigit() or len(text) not in (6, 9, 12) or text[:2] not in PROVINCE_CODES:
-        check.fail(field, Reason.INVALID_AREA_CODE, text[:12])
+        check.fail(field, Reason.INVALID_AREA_CODE, shown(text))
         return None
     while len(text) > 6 and text.endswith("000"):
         text = text[:-3]  # 220102000000 is the county 220102
@@ -275,7 +299,7 @@ def _choice(check: _RowCheck, field: str, choices: dict, reason: Reason) -> str 
         return None
     value = choices.get(text.strip().lower())
     if value is None:
-        check.fail(field, reason, text[:20])
+        check.fail(field, reason, shown(text))
     return value
 
 
@@ -288,7 +312,7 @@ def _hardship(check: _RowCheck) -> tuple[str, ...]:
     for part in filter(None, _SEPARATORS.split(text)):
         kind = HARDSHIPS.get(part.lower())
         if kind is None:
-            check.fail("hardship", Reason.INVALID_HARDSHIP, part[:20])
+            check.fail("hardship", Reason.INVALID_HARDSHIP, shown(part))
             return ()
         if kind not in kinds:
             kinds.append(kind)
@@ -296,7 +320,8 @@ def _hardship(check: _RowCheck) -> tuple[str, ...]:
 
 
 def _check_dates(check: _RowCheck, birth: date | None, graduation: date | None, leaving: date | None) -> None:
-    """Cross-field date rules: the birth date column agrees with the ID; a plausible age; leaving ≈ graduating."""
+    """Cross-field date rules: the birth date column agrees with the ID; a plausible age; graduating in the
+    cohort's year; leaving ≈ graduating."""
     given_birth = _date(check, "birth_date")
     if birth and given_birth and given_birth != birth:
         check.fail("birth_date", Reason.ID_BIRTH_MISMATCH, given_birth.isoformat())
@@ -304,14 +329,21 @@ def _check_dates(check: _RowCheck, birth: date | None, graduation: date | None, 
         age = graduation.year - birth.year
         if not AGE_AT_GRADUATION[0] <= age <= AGE_AT_GRADUATION[1]:
             check.fail("id_number", Reason.INVALID_ID, f"age {age} at graduation")
+    if graduation and check.cohort is not None and graduation.year != check.cohort:
+        check.fail("graduation_date", Reason.COHORT_MISMATCH, f"graduated {graduation.year}, cohort {check.cohort}")
     if graduation and leaving and leaving < graduation - LEAVING_SLACK:
         check.fail("leaving_date", Reason.LEAVING_BEFORE_GRADUATION,
                    f"{leaving.isoformat()} < {graduation.isoformat()}")
 
 
-def validate_row(row: dict[str, str]) -> tuple[NewGraduate | None, list[RowError]]:
-    """A ledger row as a NewGraduate, or None and every problem found in it."""
-    check = _RowCheck(row)
+def validate_row(row: dict, *, cohort: int | None = None) -> tuple[NewGraduate | None, list[RowError]]:
+    """A ledger row ({field: text}, and REFUSED: problems found while reading it) as a NewGraduate of the cohort
+    (graduated in that year, if given), or None and every problem found in it."""
+    check = _RowCheck(row, cohort)
+    for error in row.get(REFUSED, ()):
+        check.fail(error.field, error.reason, error.detail)
+    if "" in check.failed:  # the whole row could not be read (an undecodable line): nothing else to say
+        return None, check.errors
     _check_cells(check)
     id_number, birth = _id_number(check)
     graduation, leaving = _date(check, "graduation_date"), _date(check, "leaving_date")
@@ -338,13 +370,14 @@ def valid_id_number(text: str | None) -> str | None:
     return None
 
 
-def screen_rows(rows: Iterable[tuple[int, dict[str, str]]]
+def screen_rows(rows: Iterable[tuple[int, dict]], *, cohort: int
                 ) -> Iterator[tuple[int, NewGraduate | None, list[RowError]]]:
-    """validate_row over a file's rows, and duplicates within the file: the first row with an ID number owns it,
-    every later row with the same number is refused naming that first row (whatever else is wrong with either)."""
+    """validate_row over a file's rows for a cohort, and duplicates within the file: the first row with an ID
+    number owns it, every later row with the same number is refused naming that first row (whatever else is
+    wrong with either)."""
     first_row: dict[int, int] = {}  # the 17 digits fix the check digit, so they key a valid number exactly
     for number, row in rows:
-        graduate, errors = validate_row(row)
+        graduate, errors = validate_row(row, cohort=cohort)
         id_number = graduate.id_number if graduate else valid_id_number(row.get("id_number"))
         if id_number:
             first = first_row.setdefault(int(id_number[:17]), number)

@@ -1,115 +1,73 @@
-"""Reading ledger files row by row without loading them: CSV (UTF-8, UTF-8 with BOM, GBK) or XLSX, the header
-row mapped to the columns of `caseflow.domain.ledger`, cells turned into text."""
+"""Reading ledger files row by row without loading them: CSV (UTF-8, UTF-8 with BOM, GBK; see ledger_text) or
+XLSX (see ledger_xlsx), the header row mapped to the columns of `caseflow.domain.ledger`, cells turned into text.
+Cells that cannot be trusted as read (an ID number stored as a number, an undecodable line) are refused per row."""
 
-import codecs
-import csv
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from caseflow.domain.ledger import BY_FIELD, COLUMNS, EXTRA, EXTRA_SEPARATOR, IGNORED_HEADERS
+from caseflow.domain.ledger import (
+    BY_FIELD,
+    COLUMNS,
+    EXTRA,
+    EXTRA_SEPARATOR,
+    IGNORED_HEADERS,
+    REFUSED,
+    Reason,
+    RowError,
+)
+from caseflow.domain.ledger_text import csv_rows, text_encoding
+from caseflow.domain.ledger_xlsx import xlsx_rows
+from caseflow.domain.masking import shown
 from caseflow.errors import N_, InvalidInput
 
-CHUNK_BYTES = 1 << 20
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 
-NOT_TEXT = N_("the ledger is neither UTF-8 nor GBK text (near line %(line)s); save it as UTF-8 CSV or XLSX")
-UNREADABLE = N_("the ledger file cannot be read: %(problem)s")
 OLD_EXCEL = N_("old .xls workbooks are not supported; save the ledger as .xlsx or .csv")
 EMPTY = N_("the ledger file is empty")
 NO_ROWS = N_("the ledger has a header row but no data rows")
 BAD_COLUMNS = N_("the ledger's columns do not match the template: missing %(missing)s; not recognised %(unknown)s")
 DUPLICATE_COLUMN = N_("the ledger has the column %(column)s twice")
+TOO_MANY_ROWS = N_("the ledger has more than %(limit)s rows; split it into several files")
+BAD_HEADER = N_("the ledger's header row cannot be read (row %(row)s: %(problem)s)")
 
+MAX_ROWS = 500_000  # rows of a file, blank ones included: a province hands over at most ~400k graduates a year
 IGNORED = "_ignored"  # the field of a column we accept but do not read (序号, 备注)
 LAST_HEADER_ROW = 10  # a title or notes may sit above the header row
 PLACEHOLDERS = frozenset({"-", "--", "—", "/", "无", "null", "none", "n/a"})
 DATE_FIELDS = frozenset({"birth_date", "graduation_date", "leaving_date"})
 EXCEL_EPOCH = date(1899, 12, 30)
+EXACT_DIGITS = 15  # Excel keeps 15 significant digits of a number: an 18-digit ID number comes back altered
+NUMBER_ID = "number cell: Excel keeps only 15 digits; format the column as text and type the ID number again"
+NUMBER_LOSSY = "number cell of more than 15 digits: Excel keeps only 15; format the column as text and type it again"
 
 
 def detect_format(path: Path) -> tuple[str, str | None]:
-    """('xlsx', None) or ('csv', encoding): a BOM says UTF-8 (or UTF-16); else strict UTF-8 if it decodes, else GBK."""
+    """('xlsx', None) or ('csv', encoding): see ledger_text.text_encoding."""
     with path.open("rb") as handle:
         head = handle.read(4)
     if head.startswith(XLSX_MAGIC):
         return "xlsx", None
     if head.startswith(XLS_MAGIC):
         raise InvalidInput(OLD_EXCEL)
-    if head.startswith(codecs.BOM_UTF8):
-        return "csv", "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "csv", "utf-16"  # Excel's "Unicode text"
-    # gb18030 is a superset of GBK and GB2312 that also decodes the odd character GBK lacks
-    return "csv", "utf-8" if _is_utf8(path) else "gb18030"
+    return "csv", text_encoding(path)
 
 
-def _is_utf8(path: Path) -> bool:
-    """Decode the whole file strictly in chunks: a GBK file can look like UTF-8 for its first kilobytes."""
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(CHUNK_BYTES):
-                decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def raw_rows(path: Path) -> Iterator[tuple[int, list]]:
-    """(row number as a spreadsheet shows it, cell values) for every row of the file's first sheet."""
+def raw_rows(path: Path) -> Iterator[tuple[int, list | tuple | RowError]]:
+    """(row number as a spreadsheet shows it, cell values or a RowError for a row that could not be read) for
+    every row of the file's first sheet; a file longer than MAX_ROWS rows is refused."""
     kind, encoding = detect_format(path)
-    if kind == "xlsx":
-        yield from _xlsx_rows(path)
-    else:
-        yield from _csv_rows(path, encoding)
-
-
-def _delimiter(path: Path, encoding: str) -> str:
-    with path.open(encoding=encoding, errors="replace", newline="") as handle:
-        first = handle.readline()
-    return "\t" if "\t" in first and "," not in first else ","
-
-
-def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list]]:
-    number = 0
+    rows = xlsx_rows(path, max_rows=MAX_ROWS) if kind == "xlsx" else csv_rows(path, encoding)
     try:
-        with path.open(encoding=encoding, errors="strict", newline="") as handle:
-            for number, cells in enumerate(csv.reader(handle, delimiter=_delimiter(path, encoding)), start=1):
-                yield number, cells
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(NOT_TEXT, line=number + 1) from exc
-    except csv.Error as exc:
-        raise InvalidInput(UNREADABLE, problem=f"line {number + 1}: {exc}") from exc
-
-
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, list]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        # read_only streams the sheet XML; data_only=False keeps formulas as their text so they can be refused
-        workbook = load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-        raise InvalidInput(UNREADABLE, problem=type(exc).__name__) from exc
-    try:
-        if not workbook.worksheets:
-            return
-        for number, cells in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1):
-            yield number, [_formula_text(value) for value in cells]
+        for number, cells in rows:
+            if number > MAX_ROWS:
+                raise InvalidInput(TOO_MANY_ROWS, limit=f"{MAX_ROWS:,}")
+            yield number, cells
     finally:
-        workbook.close()
-
-
-def _formula_text(value):
-    """Array and data-table formulas come back as objects; their text is what must be refused."""
-    text = getattr(value, "text", None)
-    return text if isinstance(text, str) else value
+        rows.close()  # the workbook's zip is closed even when reading stops early
 
 
 def _normal_header(cell) -> str:
@@ -132,9 +90,9 @@ def map_header(cells: list) -> list[str | None]:
         name = _normal_header(cell)
         field = _HEADERS.get(name)
         if field is not None and field != IGNORED and field in fields:
-            raise InvalidInput(DUPLICATE_COLUMN, column=str(cell).strip())
+            raise InvalidInput(DUPLICATE_COLUMN, column=shown(str(cell).strip(), 40))
         if field is None and name:
-            unknown.append(str(cell).strip())
+            unknown.append(shown(str(cell).strip(), 40))  # a data row taken for the header may hold an ID
         fields.append(field)
     missing = [column.header for column in COLUMNS if column.required and column.field not in fields]
     if "hukou_area_code" not in fields and "residence_area_code" not in fields:
@@ -164,11 +122,13 @@ def _is_blank(cells: list) -> bool:
     return all(cell is None or str(cell).strip() == "" for cell in cells)
 
 
-def _find_header(rows: Iterator[tuple[int, list]]) -> list[str | None]:
+def _find_header(rows: Iterator[tuple[int, list | RowError]]) -> list[str | None]:
     """The first row naming the ID column among the first rows (a title may sit above it); failing that, the
     row that names most columns, so the error lists what is missing from the intended header."""
     best: tuple[int, list] | None = None
     for number, cells in rows:
+        if isinstance(cells, RowError):
+            raise InvalidInput(BAD_HEADER, row=number, problem=cells.detail)
         if _is_blank(cells):
             continue
         fields = [_HEADERS.get(_normal_header(cell)) for cell in cells]
@@ -184,26 +144,55 @@ def _find_header(rows: Iterator[tuple[int, list]]) -> list[str | None]:
     return map_header(best[1])
 
 
-def _row_values(fields: list[str | None], cells: list) -> dict[str, str]:
-    """{field: text} for a non-blank row, anything under a blank header or beyond the last one under EXTRA."""
-    row: dict[str, str] = {}
-    extra = []
+def _row_values(fields: list[str | None], cells: list | RowError) -> dict:
+    """{field: text} for a non-blank row, anything under a blank header or beyond the last one under EXTRA, and
+    under REFUSED what made cells untrustworthy as read (an ID number stored as a number, an undecodable line)."""
+    if isinstance(cells, RowError):
+        return {REFUSED: (cells,)}
+    row: dict = {}
+    extra, refused = [], []
     for index, cell in enumerate(cells):
+        if cell is None or cell == "":  # most cells of a wide XLSX row
+            continue
         field = fields[index] if index < len(fields) else None
         if field == IGNORED:
             continue
-        text = cell_text(cell, field)
+        text, problem = _text(cell, field)
+        if problem:
+            refused.append(problem)
         if field:
             row[field] = text
         elif text:
             extra.append(text)
     if extra:
         row[EXTRA] = EXTRA_SEPARATOR.join(extra)
+    if refused:
+        row[REFUSED] = tuple(refused)
     return row if any(row.values()) else {}
 
 
+def _text(cell, field: str | None) -> tuple[str, RowError | None]:
+    """The cell's text, or '' and why the cell cannot be taken as read."""
+    if type(cell) is str:  # noqa: E721 (the usual case, kept cheap)
+        return _clean(cell), None
+    if field and (problem := _lossy_number(cell, field)):
+        return "", RowError(field, Reason.NUMBER_CELL, problem)
+    return cell_text(cell, field), None
+
+
+def _lossy_number(value, field: str) -> str | None:
+    """Why a number cell cannot be taken as read: any ID number (never a number to Excel, and rounded past 15
+    digits), or any number past 15 digits; None for the rest."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    if field == "id_number":
+        return NUMBER_ID
+    return NUMBER_LOSSY if abs(value) >= 10 ** EXACT_DIGITS else None
+
+
 def cell_text(value, field: str | None) -> str:
-    """A cell as text: Excel dates and numbers made readable, placeholders such as '-' or '无' made empty."""
+    """A cell as text: Excel dates and numbers made readable, formulas as their text, placeholders such as '-'
+    or '无' made empty."""
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -212,8 +201,16 @@ def cell_text(value, field: str | None) -> str:
         return value.isoformat()
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _number_text(value, field)
-    text = str(value).replace("\u200b", "").replace("\ufeff", "").strip()
-    return "" if text.lower() in PLACEHOLDERS else text
+    formula = getattr(value, "text", None)  # array and data-table formulas come back as objects
+    return _clean(formula if isinstance(formula, str) else str(value))
+
+
+def _clean(text: str) -> str:
+    """Trimmed, zero-width spaces and stray BOMs dropped, a placeholder ('-', '无', 'n/a' …) made empty."""
+    if "\u200b" in text or "\ufeff" in text:
+        text = text.replace("\u200b", "").replace("\ufeff", "")
+    text = text.strip()
+    return "" if len(text) <= 4 and text.lower() in PLACEHOLDERS else text
 
 
 def _number_text(value: int | float, field: str | None) -> str:

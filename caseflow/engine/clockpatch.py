@@ -1,9 +1,11 @@
-"""Make SpiffWorkflow's timers read the app clock instead of the system clock."""
+"""Make SpiffWorkflow read the app clock instead of the system clock: its timers, and the time each task last
+changed state (stored in every snapshot)."""
 
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+from SpiffWorkflow import task as _task_module
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer_module
 
 
@@ -32,11 +34,20 @@ class ClockDatetime(datetime):
         return cls.now()
 
 
+class _ClockTime:
+    """Stands in for the `time` module in SpiffWorkflow.task, which stamps `last_state_change` with time.time()."""
+
+    @staticmethod
+    def time() -> float:
+        return _now().timestamp()
+
+
 def install(now: Callable[[], datetime]) -> None:
-    """Route every timer decision through `now` (process-wide, like the engine itself)."""
+    """Route every timer decision and task time stamp through `now` (process-wide, like the engine itself)."""
     global _now
     _now = now
     _timer_module.datetime = ClockDatetime
+    _task_module.time = _ClockTime
 
 
 def now() -> datetime:

@@ -17,7 +17,7 @@ class Graduate(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort: Mapped[int] = mapped_column(Integer)
-    id_hash: Mapped[str] = mapped_column(String(64))
+    id_hash: Mapped[str] = mapped_column(String(64), index=True)  # also looked up across cohorts
     id_encrypted: Mapped[str] = mapped_column(Text)
     id_masked: Mapped[str] = mapped_column(String(18))
     name: Mapped[str] = mapped_column(String(50))

@@ -42,7 +42,8 @@ def at_nine_beijing(day: date) -> datetime:
 class Routing:
     """What handover needs to know about the installation's regions and caseworkers, loaded once per import."""
 
-    def __init__(self) -> None:
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now  # the use case's one 'now'; read from the app clock when first needed if not given
         regions = db.session.execute(select(Region.code, Region.level, Region.profile)).all()
         self.counties = {code for code, level, _ in regions if level == RegionLevel.COUNTY}
         self.profiles = {code: profile for code, level, profile in regions
@@ -61,7 +62,7 @@ class Routing:
         if county not in self._queues:
             self._queues[county] = _caseload_heap(county)
         if getattr(self, "_staff", None) is None:
-            self._staff = assignment.load_staff(clock_now())
+            self._staff = assignment.load_staff(self.now or clock_now())
         return assignment.pick(self._queues[county], area=area, staff=self._staff)
 
 
@@ -113,8 +114,8 @@ def _user_ids(usernames: set[str]) -> dict[str, int]:
 
 
 def _open_chunk(graduates: list[NewGraduate], *, cohort: int, actor: Actor, batch_id: int | None,
-                routing: Routing, journey: tuple) -> int:
-    conn, now = db.session.connection(), clock_now()
+                routing: Routing, journey: tuple, now: datetime) -> int:
+    conn = db.session.connection()
     graduate_ids = conn.execute(insert(GRADUATE).returning(GRADUATE.c.id, sort_by_parameter_order=True),
                                 [_graduate_row(g, cohort, batch_id) for g in graduates]).scalars().all()
     flags = [{"graduate_id": gid, "kind": kind, "detail": g.hardship_detail, "evidence_source": "ledger"}
@@ -155,13 +156,17 @@ def journey_ref() -> tuple[int, str, str, dict | None]:
     return (version_id, *spec_ref(version_id))
 
 
-def open_cases(graduates: Iterable[NewGraduate], *, cohort: int, actor: Actor, batch_id: int | None = None) -> int:
+def open_cases(graduates: Iterable[NewGraduate], *, cohort: int, actor: Actor, batch_id: int | None = None,
+               now: datetime | None = None) -> int:
     """Open a case per graduate and start its journey, in the caller's transaction (no commit here).
 
     Each case goes to the county of its residence or household registration (else the province pool) and to
-    that county's least-loaded caseworker. Returns how many cases were opened."""
-    routing, journey = Routing(), journey_ref()
-    return sum(_open_chunk(chunk, cohort=cohort, actor=actor, batch_id=batch_id, routing=routing, journey=journey)
+    that county's least-loaded caseworker. Every case is stamped with one time: `now`, else the app clock read
+    once. Returns how many cases were opened."""
+    now = now or clock_now()
+    routing, journey = Routing(now), journey_ref()
+    return sum(_open_chunk(chunk, cohort=cohort, actor=actor, batch_id=batch_id, routing=routing, journey=journey,
+                           now=now)
                for chunk in _chunks(graduates, CHUNK))
 
 

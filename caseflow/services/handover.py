@@ -15,7 +15,7 @@ from io import BytesIO
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from caseflow.domain.actor import Actor
@@ -23,9 +23,10 @@ from caseflow.domain.enums import EventAction, ImportStatus
 from caseflow.domain.graduates import NewGraduate
 from caseflow.domain.ledger import REASON_LABELS, Reason, RowError, field_label, screen_rows
 from caseflow.domain.ledger_files import detect_format, read_rows
+from caseflow.domain.masking import shown
 from caseflow.errors import N_, Conflict, InvalidInput, NotFound
 from caseflow.extensions import db
-from caseflow.models import Graduate, ImportBatch, ImportRejection
+from caseflow.models import Case, Graduate, ImportBatch, ImportRejection
 from caseflow.services import cases, protection
 from caseflow.services.clock import now as clock_now
 from caseflow.services.workflow import committing, log_event
@@ -34,15 +35,20 @@ HASH_CHUNK = 1000  # existing graduates looked up this many keyed hashes at a ti
 REJECTION_CHUNK = 1000
 COMMIT_CHUNK = 5000  # graduates handed to open_cases per call (it batches its inserts by 500 itself)
 SUFFIXES = frozenset({".csv", ".txt", ".xlsx"})
-GRADUATE, BATCH, REJECTION = Graduate.__table__, ImportBatch.__table__, ImportRejection.__table__
+GRADUATE, BATCH, REJECTION, CASE = Graduate.__table__, ImportBatch.__table__, ImportRejection.__table__, Case.__table__
+DETAIL_LENGTH = 500
 
 BATCH_NOT_FOUND = N_("import batch not found")
 NOT_PREVIEWED = N_("import batch %(batch)s is %(status)s; only a previewed batch can be committed")
 FILE_GONE = N_("the file of import batch %(batch)s is no longer stored; upload it again")
 RACED = N_("another import handed over some of these graduates meanwhile; commit batch %(batch)s again")
 
-_EXISTING = select(GRADUATE.c.id_hash, GRADUATE.c.import_batch_id).where(
-    GRADUATE.c.cohort == bindparam("cohort"), GRADUATE.c.id_hash.in_(bindparam("hashes", expanding=True)))
+# handed over in this cohort, or in another one with the case still open (closed cases may start anew)
+_EXISTING = (select(GRADUATE.c.id_hash, GRADUATE.c.import_batch_id, GRADUATE.c.cohort)
+             .join(CASE, CASE.c.graduate_id == GRADUATE.c.id, isouter=True)
+             .where(GRADUATE.c.id_hash.in_(bindparam("hashes", expanding=True)),
+                    or_(GRADUATE.c.cohort == bindparam("cohort"),
+                        and_(CASE.c.id.is_not(None), CASE.c.closed_at.is_(None)))))
 _INSERT_REJECTIONS = insert(REJECTION)
 _CLAIM = update(BATCH).where(BATCH.c.id == bindparam("b_id"), BATCH.c.status == ImportStatus.PREVIEWED)
 
@@ -94,7 +100,7 @@ class _Rejections:
                 continue
             self.reasons[error.reason] += 1
             self._buffer.append({"batch_id": self.batch_id, "row_number": row_number, "field": error.field,
-                                 "reason": error.reason, "detail": (error.detail or "")[:500] or None})
+                                 "reason": error.reason, "detail": report_detail(error.detail)})
         if len(self._buffer) >= REJECTION_CHUNK:
             self.flush()
 
@@ -104,25 +110,45 @@ class _Rejections:
             self._buffer = []
 
 
+def report_detail(detail: str | None) -> str | None:
+    """A rejection's detail as stored and reported: ID and phone numbers masked, control characters shown as
+    U+XXXX (PostgreSQL refuses NUL), cut to the column's length."""
+    return shown(detail, DETAIL_LENGTH) if detail else None
+
+
+def _existing(hashes: list[str], cohort: int) -> dict[str, str]:
+    """Keyed hash → where that ID number was handed over before (this cohort first, else an open case)."""
+    found: dict[str, str] = {}
+    for digest, batch_id, their_cohort in db.session.connection().execute(
+            _EXISTING, {"cohort": cohort, "hashes": hashes}):
+        where = f"batch {batch_id}" if batch_id else "handed over"
+        if their_cohort == cohort:
+            found[digest] = where
+        else:
+            found.setdefault(digest, f"{where}, cohort {their_cohort}, case open")
+    return found
+
+
 def _not_existing(pending: list[tuple[int, NewGraduate]], cohort: int,
                   rejections: _Rejections) -> Iterator[NewGraduate]:
-    """The pending graduates not already handed over in this cohort; the others are refused as duplicates."""
+    """The pending graduates not handed over already (in this cohort, or with a case open in another one); the
+    others are refused as duplicates."""
     if not pending:
         return
     hashes = [protection.id_hash(graduate.id_number) for _, graduate in pending]
-    existing = dict(db.session.connection().execute(_EXISTING, {"cohort": cohort, "hashes": hashes}).all())
+    existing = _existing(hashes, cohort)
     for (number, graduate), digest in zip(pending, hashes, strict=True):
         if digest in existing:
-            rejections.add(number, [RowError("id_number", Reason.DUPLICATE_EXISTING,
-                                             f"batch {existing[digest]}" if existing[digest] else None)])
+            rejections.add(number, [RowError("id_number", Reason.DUPLICATE_EXISTING, existing[digest])])
         else:
             yield graduate
 
 
 def _screen(path: Path, cohort: int, rejections: _Rejections) -> Iterator[NewGraduate]:
-    """The graduates of the file that may be opened: valid, first of their ID in the file, new to the cohort."""
+    """The graduates of the file that may be opened: valid for the cohort, first of their ID in the file, not
+    handed over already (in the cohort, or with a case open in another)."""
     pending: list[tuple[int, NewGraduate]] = []
-    for number, graduate, errors in screen_rows(read_rows(path)):
+    for number, graduate, errors in screen_rows(read_rows(path), cohort=cohort):
         if errors:
             rejections.add(number, errors)
             continue
@@ -143,7 +169,7 @@ def preview_ledger(path: str | Path, *, cohort: int, actor: Actor, file_name: st
 
     A file that cannot be read as a ledger (columns, encoding, empty) raises InvalidInput and leaves nothing."""
     source = Path(path)
-    name = file_name or source.name
+    name = shown(file_name or source.name, 255)  # stored and reported: no NUL for PostgreSQL, no ID number
     stored, sha = _store(source, name)
     try:
         with committing():
@@ -221,7 +247,7 @@ def commit_ledger(batch_id: int, *, actor: Actor) -> ImportBatch:
         with committing():
             _claim(batch_id, now)
             late = _Rejections(batch_id, only=Reason.DUPLICATE_EXISTING, known=_duplicates_at_preview(batch_id))
-            opened = sum(cases.open_cases(chunk, cohort=batch.cohort, actor=actor, batch_id=batch_id)
+            opened = sum(cases.open_cases(chunk, cohort=batch.cohort, actor=actor, batch_id=batch_id, now=now)
                          for chunk in _chunks(_screen(stored, batch.cohort, late), COMMIT_CHUNK))
             late.flush()
             _record_commit(batch, opened=opened, total=opened + late.rows, late=late)

@@ -11,6 +11,8 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 from flask import current_app
 
+from caseflow.domain.masking import mask_id, mask_phone  # noqa: F401 (the helpers services use)
+
 
 @cache
 def _keys(instance_path: str, configured: str | None) -> tuple[Fernet, bytes]:
@@ -40,13 +42,3 @@ def encrypt(value: str) -> str:
 
 def decrypt(token: str) -> str:
     return _current_keys()[0].decrypt(token.encode()).decode()
-
-
-def mask_id(id_number: str) -> str:
-    """Keep the area code and the last four characters: 220102********123X."""
-    return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
-
-
-def mask_phone(phone: str) -> str:
-    digits = phone.strip()
-    return digits[:3] + "****" + digits[-4:] if len(digits) >= 7 else "****"

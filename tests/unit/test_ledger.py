@@ -65,11 +65,12 @@ def test_gbk_file_whose_first_kilobytes_look_like_utf8_is_still_read_as_gbk(tmp_
     assert list(read_rows(path))[-1][1]["name"] == "张伟"
 
 
-def test_bytes_that_are_neither_utf8_nor_gbk_refuse_the_whole_file(tmp_path):
+def test_bytes_that_are_neither_utf8_nor_gbk_refuse_their_row_naming_the_line(tmp_path):
     path = tmp_path / "ledger.csv"
     path.write_bytes(",".join(HEADER).encode("gbk") + b"\r\n\x81\x20\xff\xfe,x\r\n")
-    with pytest.raises(InvalidInput, match="neither UTF-8 nor GBK"):
-        list(read_rows(path))
+    (number, row), = read_rows(path)
+    assert number == 2
+    assert validate_row(row)[1] == [RowError(None, Reason.ENCODING, "line 2: neither UTF-8 nor GBK")]
 
 
 def test_wrong_columns_refuse_the_whole_file_naming_missing_and_unknown_columns(tmp_path):
@@ -273,7 +274,7 @@ def test_second_and_later_rows_with_one_id_are_duplicates_naming_the_first_row()
     other = with_check_digit("22010219990101002")
     rows = [(2, GOOD), (3, {**GOOD, "id_number": other, "gender": "女"}), (4, {**GOOD, "name": "张二"}),
             (5, {**GOOD, "id_number": GOOD["id_number"] + " ", "degree": "??"})]
-    screened = list(screen_rows(rows))
+    screened = list(screen_rows(rows, cohort=2026))
     assert [(n, g is not None) for n, g, _ in screened] == [(2, True), (3, True), (4, False), (5, False)]
     assert screened[2][2] == [RowError("id_number", Reason.DUPLICATE_IN_FILE, "row 2")]
     assert RowError("id_number", Reason.DUPLICATE_IN_FILE, "row 2") in screened[3][2]
@@ -281,9 +282,74 @@ def test_second_and_later_rows_with_one_id_are_duplicates_naming_the_first_row()
 
 def test_the_generated_sample_round_trips_through_the_ledger_format(tmp_path):
     path = synth.write_ledger_csv(tmp_path / "ledger.csv", 200, seed=7)
-    screened = list(screen_rows(read_rows(path)))
+    screened = list(screen_rows(read_rows(path), cohort=2026))
     assert [errors for _, _, errors in screened if errors] == []
     originals = list(synth.graduates(200, seed=7))
     for (_, graduate, _), original in zip(screened, originals, strict=True):
         assert graduate.id_number == original.id_number and graduate.hardship == original.hardship
         assert graduate.hukou_area_code == original.hukou_area_code.removesuffix("000000")
+
+
+# --- hardening: control characters, documented dates, cohorts, masked details -----------------------------
+
+@pytest.mark.parametrize("text, where", [("张\x00伟", "U+0000 at 2"), ("张伟\x07", "U+0007 at 3"),
+                                         ("张\n伟", "U+000A at 2"), ("\u202e伟张", "U+202E at 1"),
+                                         ("张\u2066伟", "U+2066 at 2"), ("张\u2028伟", "U+2028 at 2")])
+def test_control_and_bidi_characters_in_a_cell_are_refused_saying_where(text, where):
+    assert validate_row({**GOOD, "name": text})[1] == [RowError("name", Reason.CONTROL_CHARACTER, where)]
+
+
+def test_a_control_character_in_an_otherwise_refused_cell_is_reported_not_echoed():
+    assert validate_row({**GOOD, "gender": "男\x00"})[1] == [RowError("gender", Reason.CONTROL_CHARACTER,
+                                                                      "U+0000 at 2")]
+
+
+def test_wide_spaces_and_private_use_characters_are_data_not_control_characters():
+    graduate, errors = validate_row({**GOOD, "name": "欧阳\u3000娜\ue000", "archive_location": "长春市\xa0人才中心"})
+    assert errors == [] and graduate.name == "欧阳\u3000娜\ue000"
+
+
+@pytest.mark.parametrize("text", ["2026-7-1", "2026/7/1", "2026.7.1", "2026年7月1日", "20260701", "2026-07-01",
+                                  "2026-07-01 08:30", "2026/7/1 8:30:15", "2026-07-01T08:30:00.000",
+                                  "２０２６－０７－０１"])
+def test_every_documented_date_spelling_is_accepted_in_a_row(text):
+    graduate, errors = validate_row({**GOOD, "leaving_date": text})
+    assert errors == [] and graduate.leaving_date == date(2026, 7, 1)
+
+
+@pytest.mark.parametrize("text, why", [("2026-7/1", "2026-7/1: not a date; write "),
+                                       ("1/7/2026", "1/7/2026: not a date; write "),
+                                       ("2026年7月1", "2026年7月1: not a date; write "),
+                                       ("2026-02-30", "2026-02-30: no such day"),
+                                       ("2026-07-01 25:00", "2026-07-01 25:00: not a time of day"),
+                                       ("1899-07-01", "1899-07-01: year outside 1900–2100")])
+def test_other_date_spellings_are_refused_saying_why(text, why):
+    (error,) = validate_row({**GOOD, "leaving_date": text})[1]
+    assert (error.field, error.reason) == ("leaving_date", Reason.INVALID_DATE) and error.detail.startswith(why)
+
+
+def test_a_graduation_year_other_than_the_cohort_is_refused():
+    assert validate_row(GOOD, cohort=2026)[1] == []
+    assert validate_row(GOOD, cohort=2025)[1] == [RowError("graduation_date", Reason.COHORT_MISMATCH,
+                                                           "graduated 2026, cohort 2025")]
+
+
+ID, PHONE = "220102200402141494", "13812345678"
+
+
+@pytest.mark.parametrize("changes", [
+    {"degree": ID}, {"hukou_area_code": ID}, {"birth_date": ID}, {"graduation_date": ID + " "},
+    {"hardship": f"低保、{PHONE}"}, {"school": f'="{ID}"'}, {"origin": f"=HYPERLINK(\"tel:{PHONE}\")"},
+    {"gender": PHONE}, {"degree": f"{ID[:6]} {ID[6:14]} {ID[14:]}"}])
+def test_rejection_details_never_show_an_id_number_or_phone(changes):
+    errors = validate_row({**GOOD, **changes})[1]
+    details = " ".join(error.detail or "" for error in errors)
+    assert errors and ID[6:12] not in details.replace(" ", "") and PHONE[3:7] not in details  # birth, number
+    assert ID not in details and PHONE not in details
+
+
+def test_masked_details_keep_the_area_code_and_last_four_characters():
+    (error,) = validate_row({**GOOD, "degree": ID})[1]
+    assert error.detail == "220102********1494"
+    (error,) = validate_row({**GOOD, "school": f"=HYPERLINK(\"tel:{PHONE}\")"})[1]
+    assert error.detail == '=HYPERLINK("tel:138****5678")'
