@@ -5,7 +5,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, update
 
 from caseflow.domain.actor import Actor
 from caseflow.domain.enums import Degree, EventAction, PostingState, RegionLevel, Role
@@ -27,6 +27,7 @@ NO_DEGREE = "none"  # the degree filter's value for postings that ask for no deg
 CHOICE_LIMIT = 300  # postings offered in a referral form, nearest first
 POSTING_ERRORS = N_("the posting has errors: %(fields)s")
 NOT_FOUND = N_("job posting not found")
+ALREADY_CLOSED = N_("job posting %(posting)s is already closed")
 
 
 def today() -> date:
@@ -198,12 +199,18 @@ def close_posting(posting_id: int, *, actor: Actor) -> JobPosting:
     check_editor(actor)
     posting = get_posting_or_raise(posting_id, actor)
     if posting.closed_at is not None:
-        raise Conflict(N_("job posting %(posting)s is already closed"), posting=posting_id)
+        raise Conflict(ALREADY_CLOSED, posting=posting_id)
     now = clock_now()
     with committing():
-        posting.closed_at, posting.closed_by, posting.updated_at = now, actor.user_id, now
+        still_open = and_(JobPosting.id == posting.id, JobPosting.closed_at.is_(None))
+        closed = db.session.execute(update(JobPosting).where(still_open)
+                                    .values(closed_at=now, closed_by=actor.user_id, updated_at=now)
+                                    .execution_options(synchronize_session=False))
+        if closed.rowcount != 1:  # closed by someone else since it was read
+            raise Conflict(ALREADY_CLOSED, posting=posting_id)
         log_event(actor=actor, action=EventAction.POSTING_CLOSED, now=now, posting=posting.id,
                   area=posting.area_code, open_until=posting.open_until.isoformat())
+    db.session.refresh(posting)
     return posting
 
 
