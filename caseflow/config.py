@@ -34,6 +34,14 @@ def from_environment(instance_path: str) -> dict:
         "CASEFLOW_PACKAGE_DUE_DAYS": int(os.environ.get("CASEFLOW_PACKAGE_DUE_DAYS", "30")),
         "CASEFLOW_HARDSHIP_FALLBACK": os.environ.get("CASEFLOW_HARDSHIP_FALLBACK", "11-30"),
         "CASEFLOW_POST_PLACEMENT_CHECK": os.environ.get("CASEFLOW_POST_PLACEMENT_CHECK", "P3M"),
+        # Job matching (seed 000 §7: push 3 to 5 postings) and the posting register's import bounds.
+        "CASEFLOW_PUSH_MIN": int(os.environ.get("CASEFLOW_PUSH_MIN", "3")),
+        "CASEFLOW_PUSH_MAX": int(os.environ.get("CASEFLOW_PUSH_MAX", "5")),
+        "CASEFLOW_MATCH_WEIGHT_MAJOR": int(os.environ.get("CASEFLOW_MATCH_WEIGHT_MAJOR", "4")),
+        "CASEFLOW_MATCH_WEIGHT_INDUSTRY": int(os.environ.get("CASEFLOW_MATCH_WEIGHT_INDUSTRY", "2")),
+        "CASEFLOW_MATCH_WEIGHT_PLACE": int(os.environ.get("CASEFLOW_MATCH_WEIGHT_PLACE", "1")),
+        "CASEFLOW_POSTING_IMPORT_MAX_BYTES": int(os.environ.get("CASEFLOW_POSTING_IMPORT_MAX_BYTES", str(2 << 20))),
+        "CASEFLOW_POSTING_IMPORT_MAX_ROWS": int(os.environ.get("CASEFLOW_POSTING_IMPORT_MAX_ROWS", "1000")),
         # Supervision: which stalled/at-risk lists are on, their thresholds, how new handovers are assigned.
         "CASEFLOW_STALLED_RULES": os.environ.get("CASEFLOW_STALLED_RULES", ",".join(StalledRule)),
         "CASEFLOW_NO_ACTIVITY_WORKING_DAYS": int(os.environ.get("CASEFLOW_NO_ACTIVITY_WORKING_DAYS", "20")),

@@ -281,5 +281,6 @@ def job_postings(n: int, *, seed: int, province: str = "22", opened_on: date = d
             "employer": employer + EMPLOYER_KINDS.get(industry, "有限公司"), "title": title, "area_code": county,
             "industry": industry, "major_prefixes": list(prefixes), "min_degree": degree and degree.value,
             "salary_min": int(salary), "salary_max": int(round(salary * rng.uniform(1.3, 1.8), -2)),
-            "open_until": opened_on + timedelta(days=rng.randint(20, 365))})
+            "open_until": opened_on + timedelta(days=rng.randint(20, 365)),
+            "closed_at": None, "closed_by": None, "created_at": None, "created_by": None, "updated_at": None})
     return postings

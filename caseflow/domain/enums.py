@@ -64,6 +64,11 @@ class EventAction(StrEnum):
     INCIDENT_RETRIED = "incident_retried"
     INCIDENT_DISMISSED = "incident_dismissed"
     CLOCK_ADVANCED = "clock_advanced"
+    JOBS_PUSHED = "jobs_pushed"
+    POSTING_CREATED = "posting_created"
+    POSTING_UPDATED = "posting_updated"
+    POSTING_CLOSED = "posting_closed"
+    POSTINGS_IMPORTED = "postings_imported"
 
 
 class RegionLevel(StrEnum):
@@ -201,6 +206,21 @@ class ImportStatus(StrEnum):
     PREVIEWED = "previewed"
     COMMITTED = "committed"
     DISCARDED = "discarded"
+
+
+class PostingState(StrEnum):
+    """Whether a job posting can still be pushed or referred (closed: by hand, or its closing date passed)."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class PushShortfall(StrEnum):
+    """Why job matching pushed fewer postings than the minimum (seed 000 §7: 3 to 5)."""
+
+    NO_OPEN_POSTING = "no_open_posting"  # too few open postings in the graduate's area
+    NO_FIT = "no_fit"  # too few of them fit the graduate's major or degree
+    ALL_OFFERED = "all_offered"  # the others that fit were already offered
 
 
 class AssignmentRule(StrEnum):

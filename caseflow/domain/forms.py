@@ -4,7 +4,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-FIELD_TYPES = {"text", "textarea", "choice", "date", "integer", "boolean"}
+FIELD_TYPES = {"text", "textarea", "choice", "date", "integer", "boolean", "posting", "referral"}
+# "posting": a job posting of the register, picked among the open ones near the case (the service checks it);
+# "referral": one of the case's referrals. Both are submitted as the row's id.
+RECORD_TYPES = {"posting", "referral"}
+MAX_ID = 2**31 - 1  # a row id fits a 32-bit integer column
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,10 @@ def parse_form(key: str, raw: Mapping) -> FormSpec:
 
 def _convert(field: Field, value: str):
     if field.type == "integer":
+        return int(value)
+    if field.type in RECORD_TYPES:
+        if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_ID:
+            raise ValueError("not a record id")
         return int(value)
     if field.type == "date":
         return date.fromisoformat(value).isoformat()

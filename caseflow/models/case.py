@@ -100,7 +100,12 @@ class JobPosting(db.Model):
     min_degree: Mapped[str | None] = mapped_column(String(12))
     salary_min: Mapped[int | None] = mapped_column(Integer)
     salary_max: Mapped[int | None] = mapped_column(Integer)
-    open_until: Mapped[date] = mapped_column(Date, index=True)
+    open_until: Mapped[date] = mapped_column(Date, index=True)  # last Beijing day it is open
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # closed by hand before its closing date
+    closed_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Referral(db.Model):

@@ -31,6 +31,7 @@ from caseflow.models import (
     ServiceRecord,
     Transfer,
 )
+from caseflow.services.postings import referable_posting
 from caseflow.tasks.casework import entrepreneurship_of
 
 FIRST_REVIEW_TASKS = ("designate", "designate_h")
@@ -112,8 +113,7 @@ def record_follow_up(case: Case, data: dict, actor: Actor, now: datetime) -> Non
 def _link_referral(case: Case, record: ServiceRecord, posting_id: int | None, now: datetime) -> None:
     if posting_id is None:
         return
-    if db.session.get(JobPosting, posting_id) is None:
-        raise InvalidInput(N_("job posting %(posting)s does not exist"), posting=posting_id)
+    referable_posting(posting_id, case)
     referral = db.session.scalars(select(Referral).where(Referral.case_id == case.id,
                                                          Referral.posting_id == posting_id)).first()
     if referral is None:

@@ -66,9 +66,9 @@ def _require_sign_in():
 
 
 def register(app: Flask) -> None:
-    from caseflow.web import api, auth, cases, home, inbox, security, supervision, tasks
+    from caseflow.web import api, auth, cases, home, inbox, postings, security, supervision, tasks
 
-    for blueprint in (auth.bp, home.bp, inbox.bp, tasks.bp, cases.bp, supervision.bp, api.bp):
+    for blueprint in (auth.bp, home.bp, inbox.bp, tasks.bp, cases.bp, postings.bp, supervision.bp, api.bp):
         app.register_blueprint(blueprint)
     app.before_request(_require_sign_in)
     app.register_error_handler(CaseflowError, handle_domain_error)

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from caseflow.domain.schedule import beijing_day
 from caseflow.errors import Conflict, InvalidInput
-from caseflow.services import case_view, casefile, deployment, regions, transfers
+from caseflow.services import case_view, casefile, deployment, postings, regions, transfers
 from caseflow.services.clock import now as clock_now
 from caseflow.web import error_text
 from caseflow.web.session import current_actor
@@ -31,6 +31,7 @@ def _render(case_id: int, *, revealed=None, action_errors=None, status=200):
     view = case_view.case_file(case_id, actor=current_actor())
     forms = {action: deployment.get_form_or_raise(form) for action, form in casefile.ACTIONS.items()}
     return render_template("cases/show.html", view=view, forms=forms, all_forms=deployment.list_forms(),
+                           **postings.form_choices(forms.values(), case_id),
                            action_forms=casefile.ACTIONS, revealed=revealed, action_errors=action_errors or {},
                            today=beijing_day(clock_now()).isoformat(),
                            counties=regions.list_counties(view.case.region_code[:2])), status

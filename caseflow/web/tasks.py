@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from caseflow.errors import Conflict, InvalidInput
-from caseflow.services import case_view, deployment, inbox, instances
+from caseflow.services import case_view, deployment, inbox, instances, postings
 from caseflow.services.clock import now as clock_now
 from caseflow.web import error_text
 from caseflow.web.session import current_actor
@@ -16,6 +16,7 @@ def _render(task, values, errors, status=200):
     form = deployment.get_form_or_raise(task.form_key)
     subject = case_view.task_subject(task)
     return render_template("tasks/form.html", task=task, form=form, values=values, errors=errors, subject=subject,
+                           **postings.form_choices([form], task.case_id),
                            due_state=inbox.due_badge(task.due_at, clock_now())), status
 
 
