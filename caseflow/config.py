@@ -49,4 +49,6 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _flag("CASEFLOW_SECURE_COOKIES", False),
+        # No page uploads files (ledgers are imported from the command line): a larger body is refused (413).
+        "MAX_CONTENT_LENGTH": int(os.environ.get("CASEFLOW_MAX_REQUEST_BYTES", str(2 * 1024 * 1024))),
     }

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import date
 
 FIELD_TYPES = {"text", "textarea", "choice", "date", "integer", "boolean"}
+INTEGER_RANGE = (-(2**31), 2**31 - 1)  # what a database integer column holds
+YEAR_RANGE = (1900, 2200)  # dates outside it are typing mistakes, and date arithmetic near year 1 overflows
 
 
 @dataclass(frozen=True)
@@ -58,9 +60,15 @@ def parse_form(key: str, raw: Mapping) -> FormSpec:
 
 def _convert(field: Field, value: str):
     if field.type == "integer":
-        return int(value)
+        number = int(value) if len(value) <= 12 else None
+        if number is None or not INTEGER_RANGE[0] <= number <= INTEGER_RANGE[1]:
+            raise ValueError("out of range")
+        return number
     if field.type == "date":
-        return date.fromisoformat(value).isoformat()
+        day = date.fromisoformat(value)
+        if not YEAR_RANGE[0] <= day.year <= YEAR_RANGE[1]:
+            raise ValueError("out of range")
+        return day.isoformat()
     if field.type == "choice" and value not in {c for c, _ in field.choices}:
         raise ValueError("not one of the choices")
     if len(value) > field.max_length:
