@@ -65,4 +65,6 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_SWALLOW_ERRORS": True,
         # Reverse proxies in front of the app whose X-Forwarded-For is trusted: the client address depends on it.
         "CASEFLOW_PROXY_HOPS": int(os.environ.get("CASEFLOW_PROXY_HOPS", "0")),
+        # A larger request body is refused (413); the posting import sets its own limit per request.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("CASEFLOW_MAX_REQUEST_BYTES", str(2 * 1024 * 1024))),
     }

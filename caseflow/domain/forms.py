@@ -9,6 +9,8 @@ FIELD_TYPES = {"text", "textarea", "choice", "date", "integer", "boolean", "post
 # "referral": one of the case's referrals. Both are submitted as the row's id.
 RECORD_TYPES = {"posting", "referral"}
 MAX_ID = 2**31 - 1  # a row id fits a 32-bit integer column
+INTEGER_RANGE = (-(2**31), 2**31 - 1)  # what a database integer column holds
+YEAR_RANGE = (1900, 2200)  # dates outside it are typing mistakes, and date arithmetic near year 1 overflows
 
 
 @dataclass(frozen=True)
@@ -62,13 +64,19 @@ def parse_form(key: str, raw: Mapping) -> FormSpec:
 
 def _convert(field: Field, value: str):
     if field.type == "integer":
-        return int(value)
+        number = int(value) if len(value) <= 12 else None
+        if number is None or not INTEGER_RANGE[0] <= number <= INTEGER_RANGE[1]:
+            raise ValueError("out of range")
+        return number
     if field.type in RECORD_TYPES:
         if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_ID:
             raise ValueError("not a record id")
         return int(value)
     if field.type == "date":
-        return date.fromisoformat(value).isoformat()
+        day = date.fromisoformat(value)
+        if not YEAR_RANGE[0] <= day.year <= YEAR_RANGE[1]:
+            raise ValueError("out of range")
+        return day.isoformat()
     if field.type == "choice" and value not in {c for c, _ in field.choices}:
         raise ValueError("not one of the choices")
     if len(value) > field.max_length:

@@ -1,5 +1,7 @@
 """Start instances, complete human tasks, deliver messages: each one transaction."""
 
+import hashlib
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, select
@@ -10,7 +12,7 @@ from caseflow.domain.actor import Actor
 from caseflow.domain.enums import EventAction, HumanTaskState, IncidentKind, InstanceStatus, Role
 from caseflow.domain.forms import validate
 from caseflow.domain.paging import paging
-from caseflow.errors import N_, Conflict, InvalidInput, NotAllowed, NotFound, OutOfRegion
+from caseflow.errors import N_, CaseflowError, Conflict, InvalidInput, NotAllowed, NotFound, OutOfRegion
 from caseflow.extensions import db
 from caseflow.models import EventLog, HumanTask, ProcessInstance, ProcessVersion
 from caseflow.services import incidents
@@ -120,25 +122,63 @@ def _task_row(task_id: str):
     return db.session.connection().execute(_SELECT_TASK, {"b_id": task_id}).first()
 
 
-def _replay(idempotency_key: str, task_id: str) -> Completion | None:
-    prior = db.session.execute(select(EventLog.task_id, EventLog.instance_id, EventLog.detail)
+MAX_KEY_LENGTH = 100  # the event log's idempotency key column
+TRANSPORT_FIELDS = frozenset({"csrf_token", "idempotency_key"})  # how a web form travels, not what it asks
+
+
+class KeyReused(CaseflowError):
+    """An idempotency key sent again with another request (other data, another user): refused, never answered
+    with the first request's outcome."""
+
+    http_status = 422
+
+
+def checked_key(idempotency_key: str | None) -> str | None:
+    """The caller's idempotency key, None when none was sent; a key the log cannot hold is refused."""
+    if not idempotency_key:
+        return None
+    if len(idempotency_key) > MAX_KEY_LENGTH:
+        raise InvalidInput(N_("an idempotency key has at most %(max)s characters"), max=MAX_KEY_LENGTH)
+    if not idempotency_key.isprintable():
+        raise InvalidInput(N_("an idempotency key must not contain control characters"))
+    return idempotency_key
+
+
+def request_digest(data) -> str:
+    """A digest of what a completion asks for: its submitted fields (a web form's or a JSON object's), in a
+    canonical form, without the fields that only carry the request."""
+    fields = {str(key): data[key] for key in data if key not in TRANSPORT_FIELDS}
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _replay(idempotency_key: str, task_id: str, actor: Actor, digest: str) -> Completion | None:
+    """The first outcome of the request this key was used for, when it is the same request again."""
+    prior = db.session.execute(select(EventLog.task_id, EventLog.instance_id, EventLog.actor, EventLog.detail)
                                .where(EventLog.idempotency_key == idempotency_key)).first()
     if prior is None:
         return None
     if prior.task_id != task_id:
         raise Conflict(N_("this idempotency key was already used for another task"))
+    if prior.actor != actor.user_id:
+        raise KeyReused(N_("this idempotency key was already used by another user; send a new key"))
+    if prior.detail.get("request_digest", digest) != digest:  # keys logged before digests replay as before
+        raise KeyReused(N_("this idempotency key was already used with different data; send a new key"))
     return Completion(task_id, prior.instance_id, True, tuple(prior.detail.get("next_tasks", ())))
 
 
 def complete_task(task_id: str, *, actor: Actor, data: dict, idempotency_key: str | None = None) -> Completion:
     """Complete a ready human task with form data; the workflow advances exactly once.
 
-    A repeated request with the same idempotency key returns the first outcome instead of a conflict."""
+    The same request repeated with its idempotency key (same user, task and data) returns the first outcome
+    instead of a conflict; the key sent with another request is refused."""
+    idempotency_key = checked_key(idempotency_key)
+    digest = request_digest(data)
     task = _task_row(task_id)
     try:
         check_may_complete(task, actor)
     except Conflict:
-        if idempotency_key and (done := _replay(idempotency_key, task_id)):
+        if idempotency_key and (done := _replay(idempotency_key, task_id, actor, digest)):
             return done
         raise
     data = _validated(task.form_key, data)
@@ -154,9 +194,9 @@ def complete_task(task_id: str, *, actor: Actor, data: dict, idempotency_key: st
             log_event(actor=actor, action=EventAction.TASK_COMPLETED, now=now, instance_id=instance.id,
                       case_id=case.id if case else None, task_id=task_id, idempotency_key=idempotency_key,
                       task=task.bpmn_id, name=task.name, form=task.form_key, data=data,
-                      next_tasks=list(created))
+                      next_tasks=list(created), request_digest=digest)
     except (Conflict, IntegrityError) as exc:
-        if idempotency_key and (done := _replay(idempotency_key, task_id)):
+        if idempotency_key and (done := _replay(idempotency_key, task_id, actor, digest)):
             return done  # the same request won meanwhile
         check_may_complete(_task_row(task_id), actor)  # names who completed it, when that is what happened
         if isinstance(exc, Conflict):

@@ -7,9 +7,12 @@ from urllib.parse import urlsplit
 from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_timedelta, gettext
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
-from caseflow.errors import CaseflowError, InvalidSpec, OutOfRegion, Throttled
+from caseflow.errors import N_, CaseflowError, InvalidSpec, OutOfRegion, Throttled
 from caseflow.services.workflow import record_refusal
+from caseflow.web import params
 
 
 def _wants_json() -> bool:
@@ -43,14 +46,37 @@ def error_text(exc: CaseflowError) -> str:
     return text
 
 
+def _error_response(name: str, message: str, status: int, headers: dict | None = None):
+    if _wants_json():
+        return jsonify(error=name, message=message), status, headers or {}
+    return render_template("errors/error.html", status=status, message=message), status, headers or {}
+
+
 def handle_domain_error(exc: CaseflowError):
     if isinstance(exc, OutOfRegion):
         record_refusal(exc)
-    status = exc.http_status
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Throttled) else {}
-    if _wants_json():
-        return jsonify(error=type(exc).__name__, message=error_text(exc)), status, headers
-    return render_template("errors/error.html", status=status, message=error_text(exc)), status, headers
+    return _error_response(type(exc).__name__, error_text(exc), exc.http_status, headers)
+
+
+HTTP_MESSAGES = {
+    400: N_("the request could not be understood"),
+    404: N_("there is no such page"),
+    405: N_("this page does not accept that kind of request"),
+    413: N_("the request is too large"),
+}
+EXPIRED_FORM = N_("the form has expired or was not sent from this site; reload the page and try again")
+
+
+def _handle_http_error(exc: HTTPException):
+    """Werkzeug's refusals (no such route, wrong method, too large, CSRF) in the user's language, like ours."""
+    if exc.code is None or exc.code < 400 or exc.code >= 500:
+        return exc
+    if isinstance(exc, CSRFError):
+        message = EXPIRED_FORM
+    else:
+        message = HTTP_MESSAGES.get(exc.code, HTTP_MESSAGES[400])
+    return _error_response(type(exc).__name__, gettext(message), exc.code)
 
 
 PUBLIC_ENDPOINTS = {"auth.login", "static", "home.set_language", "home.viewer_file"}
@@ -68,8 +94,11 @@ def _require_sign_in():
 def register(app: Flask) -> None:
     from caseflow.web import api, auth, cases, home, inbox, postings, security, supervision, tasks
 
+    app.url_map.converters.update(params.CONVERTERS)  # before any rule is bound to a converter
     for blueprint in (auth.bp, home.bp, inbox.bp, tasks.bp, cases.bp, postings.bp, supervision.bp, api.bp):
         app.register_blueprint(blueprint)
+    app.before_request(params.refuse_hostile_request)
     app.before_request(_require_sign_in)
     app.register_error_handler(CaseflowError, handle_domain_error)
+    app.register_error_handler(HTTPException, _handle_http_error)
     app.after_request(security.add_headers)

@@ -6,12 +6,14 @@ from caseflow.domain.enums import Role
 from caseflow.errors import N_, InvalidInput, NotAllowed, NotFound
 from caseflow.extensions import csrf
 from caseflow.services import instances
+from caseflow.web import params
 from caseflow.web.session import current_actor
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 EXTERNAL_MESSAGES = {"contact_details_received"}
+MAX_KEY = 100  # an instance's correlation key column
 
 
 class UnsupportedBody(InvalidInput):
@@ -31,7 +33,7 @@ def _json_body() -> dict:
     return body
 
 
-@bp.post("/tasks/<task_id>/complete")
+@bp.post("/tasks/<task:task_id>/complete")
 def complete_task(task_id: str):
     body = _json_body()
     data = body.get("data", {})
@@ -43,7 +45,7 @@ def complete_task(task_id: str):
                    next_tasks=list(done.next_tasks))
 
 
-@bp.post("/messages/<name>")
+@bp.post("/messages/<name:name>")
 def deliver_message(name: str):
     """For integrations (e.g. the education department answering a contact-details request)."""
     actor = current_actor()
@@ -52,8 +54,12 @@ def deliver_message(name: str):
     if name not in EXTERNAL_MESSAGES:  # placements and transfers go through their own use cases
         raise NotFound(N_("no such message %(message)s"), message=name)
     body = _json_body()
-    key = body.get("correlation_key")
+    key, payload = body.get("correlation_key"), body.get("payload") or {}
     if not isinstance(key, str) or not key:
         raise InvalidInput(N_("'correlation_key' is required"))
-    count = instances.deliver_message(name, correlation_key=key, payload=body.get("payload") or {}, actor=actor)
+    if len(key) > MAX_KEY:
+        raise InvalidInput(params.TOO_LONG, field="correlation_key", max=MAX_KEY)
+    if not isinstance(payload, dict):
+        raise InvalidInput(N_("'payload' must be a JSON object"))
+    count = instances.deliver_message(name, correlation_key=key, payload=payload, actor=actor)
     return jsonify(delivered=count)

@@ -7,7 +7,7 @@ from caseflow.domain.schedule import beijing_day
 from caseflow.errors import Conflict, InvalidInput
 from caseflow.services import case_view, casefile, deployment, postings, regions, transfers
 from caseflow.services.clock import now as clock_now
-from caseflow.web import error_text
+from caseflow.web import error_text, params
 from caseflow.web.session import current_actor
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -15,14 +15,14 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 
 @bp.get("")
 def search():
-    text = (request.args.get("q") or "").strip() or None
-    page = case_view.search_cases(current_actor(), text, page=request.args.get("page", 1, type=int))
+    text = params.text(request.args, "q")
+    page = case_view.search_cases(current_actor(), text, page=params.page(request.args))
     return render_template("cases/search.html", page=page, q=text or "")
 
 
 @bp.get("/export.xlsx")
 def export():
-    data = case_view.export_cases(current_actor(), (request.args.get("q") or "").strip() or None)
+    data = case_view.export_cases(current_actor(), params.text(request.args, "q"))
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": "attachment; filename=cases.xlsx"})
 
@@ -45,14 +45,15 @@ def show(case_id: int):
 @bp.post("/<int:case_id>/reveal")
 def reveal(case_id: int):
     try:
-        revealed = case_view.reveal(case_id, reason=request.form.get("reason", ""), actor=current_actor())
+        revealed = case_view.reveal(case_id, reason=params.text(request.form, "reason", max_length=500, default=""),
+                                    actor=current_actor())
     except InvalidInput as exc:
         flash(error_text(exc), "warning")
         return redirect(url_for("cases.show", case_id=case_id)), 303
     return _render(case_id, revealed=revealed)
 
 
-@bp.post("/<int:case_id>/actions/<action>")
+@bp.post("/<int:case_id>/actions/<name:action>")
 def record(case_id: int, action: str):
     try:
         casefile.record_on_case(case_id, action, request.form.to_dict(), actor=current_actor())
@@ -65,9 +66,10 @@ def record(case_id: int, action: str):
 
 @bp.post("/<int:case_id>/transfer")
 def transfer(case_id: int):
+    to_county = params.text(request.form, "to_county", max_length=12, default="")
+    reason = params.text(request.form, "reason", max_length=200)  # the transfer record keeps 200
     try:
-        transfers.request_transfer(case_id, to_county=request.form.get("to_county", ""),
-                                   reason=request.form.get("reason", "").strip() or None, actor=current_actor())
+        transfers.request_transfer(case_id, to_county=to_county, reason=reason, actor=current_actor())
     except (InvalidInput, Conflict) as exc:
         flash(error_text(exc), "warning")
         return redirect(url_for("cases.show", case_id=case_id)), 303

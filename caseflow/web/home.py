@@ -76,7 +76,7 @@ def viewer_file(name: str):
     return send_from_directory(VIEWER_DIR, name, max_age=86400)
 
 
-@bp.get("/lang/<code>")
+@bp.get("/lang/<name:code>")
 def set_language(code: str):
     from caseflow.app import SUPPORTED_LOCALES
 

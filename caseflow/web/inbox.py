@@ -3,6 +3,7 @@
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from caseflow.services import inbox
+from caseflow.web import params
 from caseflow.web.session import current_actor
 
 bp = Blueprint("inbox", __name__)
@@ -10,10 +11,10 @@ bp = Blueprint("inbox", __name__)
 
 def _query() -> inbox.InboxQuery:
     args = request.args
-    return inbox.InboxQuery(scope="team" if args.get("scope") == "team" else "mine", task=args.get("task") or None,
-                            stage=args.get("stage") or None, hardship=args.get("hardship") == "1",
-                            overdue=args.get("overdue") == "1", search=(args.get("q") or "").strip() or None,
-                            sort=args.get("sort", "due"), page=args.get("page", 1, type=int))
+    return inbox.InboxQuery(scope="team" if args.get("scope") == "team" else "mine", task=params.text(args, "task"),
+                            stage=params.text(args, "stage"), hardship=args.get("hardship") == "1",
+                            overdue=args.get("overdue") == "1", search=params.text(args, "q"),
+                            sort=params.text(args, "sort", default="due"), page=params.page(args))
 
 
 @bp.get("/")

@@ -12,7 +12,7 @@ from caseflow.domain.postings import COLUMNS, FIELDS, REASON_TEXT, has_control_c
 from caseflow.errors import Conflict, InvalidInput
 from caseflow.extensions import csrf
 from caseflow.services import posting_import, postings
-from caseflow.web import error_text, safe_next
+from caseflow.web import error_text, params, safe_next
 from caseflow.web.session import current_actor
 
 bp = Blueprint("postings", __name__, url_prefix="/postings")
@@ -137,6 +137,7 @@ def import_form():
 
 
 @bp.post("/import")
+@params.reads_its_own_body
 def import_file():
     actor = current_actor()
     postings.check_editor(actor)

@@ -1,7 +1,5 @@
 """The supervisor console: stalled lists, bulk reassignment, workload, approvals, indicators, the audit log."""
 
-from datetime import date
-
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -12,7 +10,7 @@ from caseflow.services import audit, incidents, reassignment, report_book, repor
 from caseflow.services.clock import now as clock_now
 from caseflow.services.reassignment import CaseSelection
 from caseflow.services.supervision import CaseFilter
-from caseflow.web import error_text
+from caseflow.web import error_text, params, safe_next
 from caseflow.web.session import current_actor
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
@@ -24,25 +22,11 @@ def _console_only():
     supervision.check_console(current_actor())
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        return None
-
-
-def _day(value, default: date | None = None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
-
-
 def _case_filter(args) -> CaseFilter:
     rule = args.get("rule")
     return CaseFilter(rule=StalledRule(rule) if rule in set(StalledRule) else None,
-                      caseworker_id=_int(args.get("caseworker")), unassigned=args.get("unassigned") == "1",
-                      closed_this_month=args.get("closed") == "1", page=_int(args.get("page")) or 1)
+                      caseworker_id=params.whole(args, "caseworker"), unassigned=args.get("unassigned") == "1",
+                      closed_this_month=args.get("closed") == "1", page=params.page(args))
 
 
 @bp.get("/")
@@ -64,13 +48,14 @@ def cases():
 
 
 def _selection(form) -> CaseSelection:
+    """The cases a supervisor picked: every case of a filter (with the count they saw), or each case with the
+    caseworker they saw on it (`case=<id>:<user id or empty>`)."""
     if form.get("scope") == "all":
-        return CaseSelection(filter=_case_filter(form), expected=_int(form.get("expected")))
+        return CaseSelection(filter=_case_filter(form), expected=params.whole(form, "expected", low=0))
     seen = {}
     for value in form.getlist("case"):
-        case_id, _sep, owner = value.partition(":")
-        if _int(case_id) is not None:
-            seen[int(case_id)] = _int(owner)
+        case_id, _sep, owner = (part.strip() for part in value.partition(":"))
+        seen[params.checked_int(case_id, "case")] = params.checked_int(owner, "case") if owner else None
     return CaseSelection(seen=seen)
 
 
@@ -78,9 +63,10 @@ def _selection(form) -> CaseSelection:
 def reassign():
     form = request.form
     back = url_for("supervision.cases", **{k: v for k, v in form.items() if k in ("rule", "caseworker", "unassigned")})
+    selection, to_user_id = _selection(form), params.whole(form, "to", default=0, low=0)
+    reason = params.text(form, "reason", max_length=500, default="")
     try:
-        moved = reassignment.reassign_cases(_selection(form), to_user_id=_int(form.get("to")) or 0,
-                                            reason=form.get("reason", ""), actor=current_actor())
+        moved = reassignment.reassign_cases(selection, to_user_id=to_user_id, reason=reason, actor=current_actor())
     except (Conflict, InvalidInput) as exc:
         flash(error_text(exc), "warning")
         return redirect(back), 303
@@ -92,32 +78,34 @@ def reassign():
 def caseworker(user_id: int):
     actor = current_actor()
     page = supervision.list_caseworker_tasks(user_id, actor, overdue_only=request.args.get("overdue") == "1",
-                                             page=_int(request.args.get("page")) or 1)
+                                             page=params.page(request.args))
     return render_template("supervision/caseworker.html", user=page.user, page=page, today=beijing_day(clock_now()),
                            caseworkers=supervision.caseworkers(actor, county=page.user.region_code[:6]))
 
 
-@bp.post("/tasks/<task_id>/reassign")
+@bp.post("/tasks/<task:task_id>/reassign")
 def reassign_task(task_id: str):
     form = request.form
+    to_user_id = params.whole(form, "to", default=0, low=0)
+    reason = params.text(form, "reason", max_length=500, default="")
     try:
-        reassignment.reassign_task(task_id, to_user_id=_int(form.get("to")) or 0, reason=form.get("reason", ""),
-                                   actor=current_actor())
+        reassignment.reassign_task(task_id, to_user_id=to_user_id, reason=reason, actor=current_actor())
         flash(_("The task was reassigned."), "success")
     except (Conflict, InvalidInput) as exc:
         flash(error_text(exc), "warning")
-    return redirect(form.get("back") if (form.get("back") or "").startswith("/supervision/")
-                    else url_for("supervision.console")), 303
+    back = safe_next(form.get("back"), url_for("supervision.console"))
+    return redirect(back if back.startswith("/supervision/") else url_for("supervision.console")), 303
 
 
 @bp.post("/caseworkers/<int:user_id>/absence")
 def absence(user_id: int):
     form = request.form
     clear = form.get("clear") == "1"
+    away_from, away_until = (None, None) if clear else (params.day(form, "away_from"), params.day(form, "away_until"))
+    substitute_id = params.whole(form, "substitute")
     try:
-        reassignment.set_absence(user_id, away_from=None if clear else _day(form.get("away_from")),
-                                 away_until=None if clear else _day(form.get("away_until")),
-                                 substitute_id=_int(form.get("substitute")), actor=current_actor())
+        reassignment.set_absence(user_id, away_from=away_from, away_until=away_until, substitute_id=substitute_id,
+                                 actor=current_actor())
         flash(_("The absence was cleared.") if clear else _("The absence was recorded."), "success")
     except InvalidInput as exc:
         flash(error_text(exc), "warning")
@@ -126,15 +114,16 @@ def absence(user_id: int):
 
 @bp.get("/approvals")
 def approvals():
-    page = supervision.list_approvals(current_actor(), kind=request.args.get("kind") or None,
-                                      page=_int(request.args.get("page")) or 1)
+    page = supervision.list_approvals(current_actor(), kind=params.text(request.args, "kind"),
+                                      page=params.page(request.args))
     return render_template("supervision/approvals.html", page=page)
 
 
 def _report():
     actor = current_actor()
     today = beijing_day(clock_now())
-    return reports.indicators(actor, region=request.args.get("region"), on=_day(request.args.get("on"), today))
+    return reports.indicators(actor, region=params.text(request.args, "region", max_length=12),
+                              on=params.day(request.args, "on", default=today))
 
 
 @bp.get("/report")
@@ -163,8 +152,8 @@ def report_xlsx():
 @bp.get("/audit")
 def audit_log():
     args = request.args
-    query = audit.AuditQuery(user=(args.get("user") or "").strip() or None, case_id=_int(args.get("case")),
-                             action=args.get("action") or None, date_from=_day(args.get("from")),
-                             date_to=_day(args.get("to")), page=_int(args.get("page")) or 1)
+    query = audit.AuditQuery(user=params.text(args, "user"), case_id=params.whole(args, "case"),
+                             action=params.text(args, "action", max_length=40), date_from=params.day(args, "from"),
+                             date_to=params.day(args, "to"), page=params.page(args))
     return render_template("supervision/audit.html", page=audit.list_events(current_actor(), query), query=query,
                            actions=list(EventAction), args=args.to_dict())

@@ -20,13 +20,13 @@ def _render(task, values, errors, status=200):
                            due_state=inbox.due_badge(task.due_at, clock_now())), status
 
 
-@bp.get("/<task_id>")
+@bp.get("/<task:task_id>")
 def show(task_id: str):
     task = instances.get_task_or_raise(task_id, current_actor())
     return _render(task, dict(task.draft or {}), {})
 
 
-@bp.post("/<task_id>")
+@bp.post("/<task:task_id>")
 def complete(task_id: str):
     actor = current_actor()
     task = instances.get_task_or_raise(task_id, actor)
@@ -45,14 +45,14 @@ def complete(task_id: str):
     return redirect(url_for("cases.show", case_id=case_id) if case_id else url_for("inbox.index")), 303
 
 
-@bp.post("/<task_id>/draft")
+@bp.post("/<task:task_id>/draft")
 def save_draft(task_id: str):
     inbox.save_draft(task_id, request.form.to_dict(), actor=current_actor())
     flash(_("Draft saved."), "success")
     return redirect(url_for("tasks.show", task_id=task_id)), 303
 
 
-@bp.post("/<task_id>/claim")
+@bp.post("/<task:task_id>/claim")
 def claim(task_id: str):
     try:
         inbox.claim_task(task_id, actor=current_actor())
@@ -63,7 +63,7 @@ def claim(task_id: str):
     return redirect(url_for("tasks.show", task_id=task_id)), 303
 
 
-@bp.post("/<task_id>/release")
+@bp.post("/<task:task_id>/release")
 def release(task_id: str):
     inbox.release_task(task_id, actor=current_actor())
     flash(_("The task is back in the team queue."), "success")

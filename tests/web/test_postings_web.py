@@ -57,8 +57,9 @@ def test_the_list_pages_past_fifty_rows_keeping_its_filters(app, client, demo_us
     assert sorted(walk(client, "/postings?industry=软件")) == soft  # pager links keep the filter
     for wild in ("0", "-1", "99999999999999999999", "x"):
         assert client.get(f"/postings?page={wild}&state=bogus&degree=x&area=99").status_code == 200
-    for junk in ("%00", "a%00b", "%1b[31m", "x" * 5000):
-        assert client.get(f"/postings?q={junk}&industry={junk}&area={junk}&degree={junk}").status_code == 200
+    assert client.get("/postings?q=" + "x" * 900).status_code == 200
+    for junk in ("%00", "a%00b", "%1b[31m", "x" * 5000):  # refused before any query (caseflow/web/params.py)
+        assert client.get(f"/postings?q={junk}&industry={junk}&area={junk}&degree={junk}").status_code == 400
 
 
 def test_a_supervisor_adds_a_posting_and_a_bad_one_comes_back_with_reasons(app, client, demo_users):
@@ -71,7 +72,7 @@ def test_a_supervisor_adds_a_posting_and_a_bad_one_comes_back_with_reasons(app, 
     assert 'value="长春一汽"' in page  # what was typed stays in the form
     nul = client.post("/postings/new", data={**FORM, "employer": "一汽\x00", "area_code": "2201\x0002",
                                              "csrf_token": token})
-    assert nul.status_code == 400 and "含有控制字符或换行" in nul.get_data(as_text=True)
+    assert nul.status_code == 400 and "控制字符" in nul.get_data(as_text=True)
     created = client.post("/postings/new", data={**FORM, "csrf_token": token})
     assert created.status_code == 303
     listed = client.get("/postings?state=open").get_data(as_text=True)
