@@ -25,13 +25,16 @@ def machine() -> str:
     return f"{platform.node()} · {os.cpu_count()} CPUs · {cpu} · Python {platform.python_version()}"
 
 
-def bench_app(database_url: str | None, clock: Clock | None = None):
-    """An app on a fresh SQLite file (or the given URL) with a frozen, advanceable clock."""
+def bench_app(database_url: str | None, clock: Clock | None = None, **config):
+    """An app on a fresh database -- a new SQLite file, or the given PostgreSQL database emptied first, so a
+    benchmark runs the same whatever ran before it -- with a frozen, advanceable clock."""
+    if database_url and database_url.startswith("postgresql"):
+        reset_postgres(database_url)
     url = database_url or f"sqlite:///{tempfile.mkdtemp(prefix='caseflow-bench-')}/bench.db"
     clock = clock or Clock(frozen_at=datetime(2026, 7, 1, 1, tzinfo=UTC))
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "CASEFLOW_CLOCK": clock,
                       "CASEFLOW_SCHEDULER": False, "CASEFLOW_PASSWORD_METHOD": "pbkdf2:sha256:1000",
-                      "WTF_CSRF_ENABLED": False})
+                      "WTF_CSRF_ENABLED": False, **config})
     return app, clock
 
 

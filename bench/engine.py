@@ -11,9 +11,8 @@ Prints rates, the app/bare cost ratio per case, SQL statements and commits per c
 import argparse
 import statistics
 import sys
-import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,11 +20,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from common import StatementCounter, machine  # noqa: E402
+from common import bench_app as common_bench_app  # noqa: E402
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from caseflow import create_app, engine  # noqa: E402
+from caseflow import engine  # noqa: E402
 from caseflow.domain.actor import SYSTEM  # noqa: E402
 from caseflow.domain.clock import Clock  # noqa: E402
 from caseflow.domain.enums import HumanTaskState  # noqa: E402
@@ -128,11 +128,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     args = parser.parse_args()
 
-    workdir = tempfile.mkdtemp(prefix="caseflow-bench-")
-    url = args.database_url or f"sqlite:///{workdir}/bench.db"
-    clock = Clock(frozen_at=datetime(2026, 7, 1, 1, tzinfo=UTC))
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "CASEFLOW_CLOCK": clock,
-                      "CASEFLOW_SCHEDULER": False})
+    app, clock = common_bench_app(args.database_url)
     with app.app_context():
         prepare_database()
         version = instances.latest_version(PROCESS)

@@ -21,10 +21,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import StatementCounter, machine, peak_rss_mib  # noqa: E402
+from common import StatementCounter, bench_app, machine, peak_rss_mib  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
-from caseflow import create_app, synth  # noqa: E402
+from caseflow import synth  # noqa: E402
 from caseflow.domain.actor import SYSTEM  # noqa: E402
 from caseflow.domain.clock import Clock  # noqa: E402
 from caseflow.domain.enums import Role  # noqa: E402
@@ -121,13 +121,11 @@ def report(r: dict) -> None:
 def main() -> None:
     args = parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="caseflow-bench-handover-"))
-    url = args.database_url or f"sqlite:///{workdir}/bench.db"
-    clock = Clock(frozen_at=datetime(2026, 7, 15, 1, tzinfo=UTC))
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "CASEFLOW_CLOCK": clock,
-                      "CASEFLOW_SCHEDULER": False, "CASEFLOW_DATA_KEY": "bench",
-                      "CASEFLOW_UPLOAD_DIR": str(workdir / "uploads")})
+    app, clock = bench_app(args.database_url, Clock(frozen_at=datetime(2026, 7, 15, 1, tzinfo=UTC)),
+                           CASEFLOW_DATA_KEY="bench", CASEFLOW_UPLOAD_DIR=str(workdir / "uploads"))
     print(f"machine: {machine()}")
-    print(f"database: {url.split('@')[-1]}   rows: {args.rows}   province: {args.province}")
+    print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}   rows: {args.rows}   "
+          f"province: {args.province}")
     path = write_ledger(args, workdir)
     with app.app_context():
         results = run(path)

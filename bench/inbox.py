@@ -14,7 +14,7 @@ import time
 import uuid
 from datetime import date, timedelta
 
-from common import bench_app, machine, percentile, reset_postgres
+from common import bench_app, machine, percentile
 from sqlalchemy import insert
 
 from caseflow.domain.enums import CaseStatus, HumanTaskState, RegionLevel, Role
@@ -92,8 +92,6 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
-    if args.database_url:
-        reset_postgres(args.database_url)
     app, clock = bench_app(args.database_url)
     print(f"machine: {machine()}")
     with app.app_context():

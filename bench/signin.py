@@ -12,7 +12,7 @@ import statistics
 import time
 from datetime import timedelta
 
-from common import bench_app, machine, percentile, reset_postgres
+from common import bench_app, machine, percentile
 
 from caseflow.domain.enums import RegionLevel, Role
 from caseflow.extensions import db
@@ -36,8 +36,6 @@ def main() -> None:
     parser.add_argument("--attempts", type=int, default=40)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
-    if args.database_url:
-        reset_postgres(args.database_url)
     app, clock = bench_app(args.database_url)
     app.config["CASEFLOW_PASSWORD_METHOD"] = "scrypt"  # the production default, as costly as in production
     print(f"machine: {machine()}")

@@ -12,7 +12,7 @@ import argparse
 import time
 from datetime import timedelta
 
-from common import bench_app, machine, peak_rss_mib, reset_postgres
+from common import bench_app, machine, peak_rss_mib
 from sqlalchemy import func, select
 
 from caseflow import engine
@@ -50,8 +50,6 @@ def main() -> None:
     parser.add_argument("--instances", type=int, default=100_000)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
-    if args.database_url:
-        reset_postgres(args.database_url)
     app, clock = bench_app(args.database_url)
     print(f"machine: {machine()}")
     with app.app_context():

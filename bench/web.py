@@ -10,7 +10,7 @@ completions/s, p50/p95 latency, SQL statements and commits per completion, and c
 import argparse
 import time
 
-from common import bench_app, machine, percentile, reset_postgres
+from common import bench_app, machine, percentile
 from sqlalchemy import event, func, select
 
 from caseflow.domain.actor import SYSTEM
@@ -36,8 +36,6 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=2000)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
-    if args.database_url:
-        reset_postgres(args.database_url)
     app, _ = bench_app(args.database_url)
     print(f"machine: {machine()}")
     with app.app_context():
