@@ -34,6 +34,12 @@ def from_environment(instance_path: str) -> dict:
         "CASEFLOW_PACKAGE_DUE_DAYS": int(os.environ.get("CASEFLOW_PACKAGE_DUE_DAYS", "30")),
         "CASEFLOW_HARDSHIP_FALLBACK": os.environ.get("CASEFLOW_HARDSHIP_FALLBACK", "11-30"),
         "CASEFLOW_POST_PLACEMENT_CHECK": os.environ.get("CASEFLOW_POST_PLACEMENT_CHECK", "P3M"),
+        # Rules the seeds fix, kept as data: 2 years after leaving school a graduate still without work is an
+        # employment-difficulty candidate and is no longer offered internships (001 §(十四)); a guaranteed
+        # startup loan is at most 200,000 yuan, 220,000 per partner of a partnership (001 §(十)).
+        "CASEFLOW_DIFFICULTY_YEARS": int(os.environ.get("CASEFLOW_DIFFICULTY_YEARS", "2")),
+        "CASEFLOW_STARTUP_LOAN_MAX": int(os.environ.get("CASEFLOW_STARTUP_LOAN_MAX", "200000")),
+        "CASEFLOW_STARTUP_LOAN_MAX_PARTNER": int(os.environ.get("CASEFLOW_STARTUP_LOAN_MAX_PARTNER", "220000")),
         # Job matching (seed 000 §7: push 3 to 5 postings) and the posting register's import bounds.
         "CASEFLOW_PUSH_MIN": int(os.environ.get("CASEFLOW_PUSH_MIN", "3")),
         "CASEFLOW_PUSH_MAX": int(os.environ.get("CASEFLOW_PUSH_MAX", "5")),

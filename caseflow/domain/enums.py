@@ -69,6 +69,7 @@ class EventAction(StrEnum):
     POSTING_UPDATED = "posting_updated"
     POSTING_CLOSED = "posting_closed"
     POSTINGS_IMPORTED = "postings_imported"
+    SUBSIDY_DECIDED = "subsidy_decided"
 
 
 class RegionLevel(StrEnum):
@@ -120,6 +121,7 @@ class DifficultyStatus(StrEnum):
     NONE = "none"
     CANDIDATE = "candidate"
     DESIGNATED = "designated"
+    ASSISTED = "assisted"  # designated and taken into employment assistance (就业援助)
 
 
 class Degree(StrEnum):
@@ -157,6 +159,20 @@ class ServiceKind(StrEnum):
     SUBSIDY_HELP = "subsidy_help"
     GRASSROOTS_INFO = "grassroots_info"
     COUNSELLING = "counselling"
+    STARTUP_GUIDANCE = "startup_guidance"
+    EMPLOYMENT_ASSISTANCE = "employment_assistance"
+
+
+class SubsidyKind(StrEnum):
+    """One-time subsidies a graduate may be offered besides the startup subsidy of the entrepreneurship path."""
+
+    JOBSEEKING = "jobseeking"  # 一次性求职创业补贴 for hardship graduates (seed 004 §(九))
+
+
+class SubsidyResponse(StrEnum):
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    RECEIVED_BEFORE = "received_before"  # already paid through the school
 
 
 class PackageComponent(StrEnum):

@@ -21,6 +21,12 @@ REQUIREMENT_KEYS = {
 EITHER_KEY = "required_training_or_internship"
 
 
+def after_boundary(requirement: Mapping[str, int]) -> dict[str, int]:
+    """The package of a graduate past the two-year boundary: internships are no longer offered, so none is owed
+    (a 'training or internship' requirement stays, now met by training; seed 001 §(十四))."""
+    return {**requirement, REQUIREMENT_KEYS[PackageComponent.INTERNSHIP]: 0}
+
+
 @dataclass(frozen=True)
 class ComponentStatus:
     component: str

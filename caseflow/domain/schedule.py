@@ -46,3 +46,9 @@ def full_months_between(start: date, end: date) -> int:
     if add_months(start, months) > end:
         months -= 1
     return max(months, 0)
+
+
+def two_year_boundary(leaving: date, years: int) -> datetime:
+    """When a graduate who left school on `leaving` has been out for `years` years (CASEFLOW_DIFFICULTY_YEARS):
+    09:00 Beijing time on that anniversary (29 February becomes 28 February)."""
+    return at_visit_time(add_months(leaving, 12 * years))

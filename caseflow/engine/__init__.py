@@ -16,6 +16,7 @@ from caseflow.engine.runtime import (
     wake,
 )
 from caseflow.engine.specs import (
+    FORMS_DIR,
     Bundle,
     TaskSpecInfo,
     build_bundle,
@@ -26,7 +27,8 @@ from caseflow.engine.specs import (
 )
 
 __all__ = [
-    "active_elements", "Bundle", "EngineError", "Message", "ReadyTask", "ServiceContext", "Snapshot", "TaskSpecInfo",
+    "FORMS_DIR", "active_elements", "Bundle", "EngineError", "Message", "ReadyTask", "ServiceContext", "Snapshot",
+    "TaskSpecInfo",
     "build_bundle", "complete_task", "configure", "content_hash", "deliver_message", "forget_specs", "get_specs",
     "inspect", "is_cached", "start", "start_many", "wake",
 ]

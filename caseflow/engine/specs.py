@@ -3,7 +3,7 @@
 import ast
 import hashlib
 import re
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -11,6 +11,7 @@ import defusedxml.ElementTree as safe_xml
 from defusedxml import DefusedXmlException
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
@@ -31,6 +32,9 @@ from caseflow.engine.sandbox import UnsafeCode, compile_checked
 from caseflow.errors import N_, InvalidSpec
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+FORMS_DIR = "forms/"  # a version's forms are stored among its files as forms/<key>.json
+# The user-task properties Caseflow reads (services/workflow.py); any other name would silently mean nothing.
+TASK_PROPERTIES = frozenset({"formKey", "record", "dueInWorkingDays", "dueInDays", "regionVariable"})
 _BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 # An ISO 8601 duration/cycle/date written without quotes: Python would read `R/P1M` as a division.
 _UNQUOTED_ISO = re.compile(r"^\s*(R\d*/|P\d|PT\d|\d{4}-\d{2}-\d{2}T)", re.IGNORECASE)
@@ -57,6 +61,7 @@ class Bundle:
     spec: object
     subprocess_specs: dict
     user_tasks: tuple[TaskSpecInfo, ...]
+    messages: frozenset[str] = frozenset()  # names of the messages the process waits for somewhere
 
 
 # sha → (spec, subprocess specs, files): every process parses a deployed version once.
@@ -87,6 +92,8 @@ def _make_parser(files: dict[str, str], *, validate: bool) -> SpiffBpmnParser:
     parser = SpiffBpmnParser(validator=VALIDATOR if validate else None)
     secure = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     for name in sorted(files):
+        if name.startswith(FORMS_DIR):
+            continue  # a version's forms: not the engine's business
         try:
             root = etree.fromstring(files[name].encode(), parser=secure)
             if name.endswith(".dmn"):
@@ -203,15 +210,48 @@ def _condition_flows(parser: SpiffBpmnParser, process_ids: Iterable[str]) -> dic
     return flows
 
 
-def _check_semantics(bundle_specs, *, flows: dict, operations: Container[str], forms: Container[str] | None,
-                     lanes: Container[str] | None) -> list[TaskSpecInfo]:
+@dataclass(frozen=True)
+class Known:
+    """What the Python side offers for the diagrams to name; None skips that check."""
+
+    operations: Container[str]
+    forms: Container[str] | None = None
+    lanes: Container[str] | None = None
+    records: Container[str] | None = None
+
+
+def _check_properties(info: TaskSpecInfo, element: str, known: Known) -> None:
+    """Every property a user task declares must name something: a property Caseflow reads, a recorder, a form,
+    a number of days, a variable."""
+    for name, value in info.properties.items():
+        if name not in TASK_PROPERTIES:
+            raise InvalidSpec(N_("user task property %(property)s is not one Caseflow reads"), element=element,
+                              property=name)
+        if name.startswith("dueIn") and not str(value).strip().isdigit():
+            raise InvalidSpec(N_("user task property %(property)s must be a whole number of days"), element=element,
+                              property=name)
+        if name == "regionVariable" and not str(value).isidentifier():
+            raise InvalidSpec(N_("user task property %(property)s must name a variable"), element=element,
+                              property=name)
+    if known.forms is not None and info.form not in known.forms:
+        raise InvalidSpec(N_("user task names no known form (formKey=%(form)s)"), element=element,
+                          form=str(info.form))
+    record = info.properties.get("record")
+    if known.records is not None and record is not None and record not in known.records:
+        raise InvalidSpec(N_("user task names no known record kind (record=%(record)s)"), element=element,
+                          record=str(record))
+    if known.lanes is not None and (info.lane or "").strip().lower() not in known.lanes:
+        raise InvalidSpec(N_("user task lane %(lane)s is not a known role"), element=element, lane=str(info.lane))
+
+
+def _check_semantics(bundle_specs, *, flows: dict, known: Known) -> list[TaskSpecInfo]:
     user_tasks = []
     spec, subprocess_specs = bundle_specs
     for process_spec in [spec, *subprocess_specs.values()]:
         _check_code(process_code(process_spec))
     for task_spec in _all_task_specs(*bundle_specs):
         element = getattr(task_spec, "bpmn_id", None) or task_spec.name
-        if isinstance(task_spec, ServiceTask) and task_spec.operation_name not in operations:
+        if isinstance(task_spec, ServiceTask) and task_spec.operation_name not in known.operations:
             raise InvalidSpec(N_("unknown service operation %(operation)s"), element=element,
                               operation=task_spec.operation_name)
         if isinstance(task_spec, CatchingEvent):
@@ -220,14 +260,27 @@ def _check_semantics(bundle_specs, *, flows: dict, operations: Container[str], f
         check_supported(task_spec)
         if isinstance(task_spec, UserTask):
             info = describe_user_task(task_spec)
-            if forms is not None and info.form not in forms:
-                raise InvalidSpec(N_("user task names no known form (formKey=%(form)s)"), element=element,
-                                  form=str(info.form))
-            if lanes is not None and (info.lane or "").strip().lower() not in lanes:
-                raise InvalidSpec(N_("user task lane %(lane)s is not a known role"), element=element,
-                                  lane=str(info.lane))
+            _check_properties(info, element, known)
             user_tasks.append(info)
     return user_tasks
+
+
+def _awaited_messages(bundle_specs) -> frozenset[str]:
+    """Names of the messages some catch event or receive task of the bundle waits for."""
+    names = set()
+    for task_spec in _all_task_specs(*bundle_specs):
+        definition = getattr(task_spec, "event_definition", None)
+        if isinstance(task_spec, CatchingEvent) and isinstance(definition, MessageEventDefinition):
+            names.add(definition.name)
+    return frozenset(names)
+
+
+def _form_files(forms, user_tasks: list[TaskSpecInfo]) -> dict[str, str]:
+    """The forms the bundle's user tasks use, as version files, when `forms` gives their texts."""
+    if not isinstance(forms, Mapping):
+        return {}
+    return {f"{FORMS_DIR}{key}.json": forms[key] for key in sorted({t.form for t in user_tasks if t.form})
+            if isinstance(forms.get(key), str)}
 
 
 def describe_user_task(task_spec) -> TaskSpecInfo:
@@ -238,8 +291,12 @@ def describe_user_task(task_spec) -> TaskSpecInfo:
 
 
 def build_bundle(files: dict[str, str], process_id: str, *, operations: Container[str],
-                 forms: Container[str] | None = None, lanes: Container[str] | None = None) -> Bundle:
-    """Validate and parse the files, keep those `process_id` uses, and return the hashed bundle."""
+                 forms: Container[str] | Mapping[str, str] | None = None, lanes: Container[str] | None = None,
+                 records: Container[str] | None = None) -> Bundle:
+    """Validate and parse the files, keep those `process_id` uses, and return the hashed bundle.
+
+    `forms` are the form keys user tasks may name; given as {key: JSON text}, the forms the bundle uses become
+    part of the version: hashed with it (a changed form is a new version) and stored with it."""
     if not files:
         raise InvalidSpec(N_("no BPMN files given"))
     for name, content in files.items():
@@ -256,12 +313,14 @@ def build_bundle(files: dict[str, str], process_id: str, *, operations: Containe
     if not spec.start.outputs:
         raise InvalidSpec(N_("the process has no start event"), element=process_id)
     flows = _condition_flows(parser, [process_id, *subprocess_specs])
-    user_tasks = _check_semantics((spec, subprocess_specs), flows=flows, operations=operations, forms=forms,
-                                  lanes=lanes)
+    known = Known(operations=operations, forms=forms, lanes=lanes, records=records)
+    user_tasks = _check_semantics((spec, subprocess_specs), flows=flows, known=known)
     used = {name: files[name] for name in _used_files(parser, process_id, subprocess_specs)}
+    used.update(_form_files(forms, user_tasks))
     sha = content_hash(used)
     _cache.setdefault(sha, (spec, subprocess_specs, used))
-    return Bundle(process_id, sha, used, spec, subprocess_specs, tuple(user_tasks))
+    return Bundle(process_id, sha, used, spec, subprocess_specs, tuple(user_tasks),
+                  _awaited_messages((spec, subprocess_specs)))
 
 
 def _wire_loops(spec, subprocess_specs: dict) -> None:

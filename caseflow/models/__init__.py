@@ -16,11 +16,12 @@ from caseflow.models.event import EventLog, OutboxMessage, SimulatedClock
 from caseflow.models.graduate import Graduate, HardshipFlag, ImportBatch, ImportRejection
 from caseflow.models.process import Incident, ProcessInstance, ProcessVersion
 from caseflow.models.region import Region, User
+from caseflow.models.support import EmploymentAssistance, SubsidyGrant
 from caseflow.models.task import HumanTask
 
 __all__ = [
     "Case", "Classification", "ContactAttempt", "Enrolment", "EntrepreneurshipSupport", "EventLog", "Graduate",
     "HardshipFlag", "HumanTask", "Incident", "ImportBatch", "ImportRejection", "JobPosting", "OutboxMessage",
     "Placement", "ProcessInstance", "ProcessVersion", "Referral", "Region", "ServiceRecord", "SimulatedClock",
-    "Transfer", "User",
+    "Transfer", "User", "EmploymentAssistance", "SubsidyGrant",
 ]

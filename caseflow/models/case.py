@@ -160,8 +160,12 @@ class EntrepreneurshipSupport(db.Model):
     registered_on: Mapped[date | None] = mapped_column(Date)
     loan_amount: Mapped[float | None] = mapped_column(Numeric(12, 2))
     loan_status: Mapped[str | None] = mapped_column(String(20))
+    loan_partnership: Mapped[bool | None] = mapped_column(Boolean)
     subsidy_eligible: Mapped[bool | None] = mapped_column(Boolean)
     subsidy_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    subsidy_amount: Mapped[int | None] = mapped_column(Integer)  # from the startup_subsidy decision table
+    months_to_registration: Mapped[int | None] = mapped_column(Integer)  # what the decision was taken on
+    subsidy_reason: Mapped[str | None] = mapped_column(String(40))  # the decision table's why
     subsidy_paid_on: Mapped[date | None] = mapped_column(Date)
 
 

@@ -2,7 +2,7 @@
 Every view and reveal is audited; everything is scoped to the actor's region."""
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 from sqlalchemy import func, or_, select
@@ -17,6 +17,7 @@ from caseflow.extensions import db
 from caseflow.models import (
     Case,
     Classification,
+    EmploymentAssistance,
     EntrepreneurshipSupport,
     EventLog,
     Graduate,
@@ -28,6 +29,7 @@ from caseflow.models import (
     ProcessVersion,
     Referral,
     Region,
+    SubsidyGrant,
 )
 from caseflow.services import protection
 from caseflow.services.cases import get_case_or_raise
@@ -53,10 +55,16 @@ class CaseFile:
     placements: list[Placement]
     entrepreneurship: EntrepreneurshipSupport | None
     timeline: list[EventLog]
+    assistance: EmploymentAssistance | None = None
+    subsidies: list[SubsidyGrant] = field(default_factory=list)
 
 
 def _latest(model, case_id: int):
     return db.session.scalars(select(model).where(model.case_id == case_id).order_by(model.id.desc()).limit(1)).first()
+
+
+def _all(model, case_id: int) -> list:
+    return list(db.session.scalars(select(model).where(model.case_id == case_id).order_by(model.id)))
 
 
 def timeline(case: Case) -> list[EventLog]:
@@ -84,7 +92,8 @@ def case_file(case_id: int, *, actor: Actor) -> CaseFile:
                                                                    HumanTask.state == HumanTaskState.READY))),
         referrals=[(r, p) for r, p in referrals],
         placements=list(db.session.scalars(select(Placement).where(Placement.case_id == case.id))),
-        entrepreneurship=_latest(EntrepreneurshipSupport, case.id), timeline=timeline(case))
+        entrepreneurship=_latest(EntrepreneurshipSupport, case.id), timeline=timeline(case),
+        assistance=_latest(EmploymentAssistance, case.id), subsidies=_all(SubsidyGrant, case.id))
     with committing():
         log_event(actor=actor, action=EventAction.CASE_VIEWED, now=clock_now(), case_id=case.id)
     return view

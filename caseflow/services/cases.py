@@ -3,7 +3,7 @@ journey workflow, in bulk and inside the caller's transaction."""
 
 import heapq
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from itertools import islice
 
 from flask import current_app
@@ -11,9 +11,9 @@ from sqlalchemy import bindparam, func, insert, select, update
 
 from caseflow import engine
 from caseflow.domain.actor import Actor
-from caseflow.domain.calendar import CHINA_TZ
 from caseflow.domain.enums import CaseStatus, EventAction, RegionLevel, Role
 from caseflow.domain.graduates import NewGraduate, route
+from caseflow.domain.schedule import two_year_boundary
 from caseflow.errors import N_, NotFound, OutOfRegion
 from caseflow.extensions import db
 from caseflow.models import Case, Graduate, HardshipFlag, Region, User
@@ -33,10 +33,6 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
-
-
-def at_nine_beijing(day: date) -> datetime:
-    return datetime.combine(day, time(9, 0), CHINA_TZ).astimezone(UTC)
 
 
 class Routing:
@@ -82,7 +78,7 @@ def _journey_data(case_id: int, graduate: NewGraduate, profile: str) -> dict:
     config = current_app.config
     return {"case_id": case_id, "profile": profile, "hardship": bool(graduate.hardship),
             "leaving_date": graduate.leaving_date.isoformat(),
-            "two_year_mark": at_nine_beijing(add_years(graduate.leaving_date, 2)).isoformat(),
+            "two_year_mark": two_year_boundary(graduate.leaving_date, config["CASEFLOW_DIFFICULTY_YEARS"]).isoformat(),
             "package_due_days": config["CASEFLOW_PACKAGE_DUE_DAYS"],
             "hardship_fallback": config["CASEFLOW_HARDSHIP_FALLBACK"],
             "post_placement_check": config["CASEFLOW_POST_PLACEMENT_CHECK"]}

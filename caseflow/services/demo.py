@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 
 from caseflow import synth
 from caseflow.domain.actor import SYSTEM
-from caseflow.domain.enums import HumanTaskState
+from caseflow.domain.enums import HumanTaskState, Role
 from caseflow.extensions import db
 from caseflow.models import Case, HumanTask, JobPosting, User
 from caseflow.services import accounts, casefile, cases, clock, instances, regions, timers
@@ -59,8 +59,8 @@ def _hired_through_a_referral(case: Case, actor, day: str) -> None:
                                                               "outcome_on": day}, actor=actor)
 
 
-def _advance_case(case: Case, actor, stage: int, day: str) -> None:
-    """Move one case to a stage of the journey, as its caseworker would have."""
+def _advance_case(case: Case, actor, stage: int, day: str, mentor=None) -> None:
+    """Move one case to a stage of the journey, as its caseworker (and the county's mentor) would have."""
     if stage == 0:
         return  # first contact still to do
     if stage == 1:
@@ -75,8 +75,8 @@ def _advance_case(case: Case, actor, stage: int, day: str) -> None:
              5: ("seeking", {"startup_intent": True}), 6: ("seeking", {"intended_industry": "软件"})}
     status, extra = plans.get(stage, ("seeking", {}))
     _classify(case, actor, day, status, **extra)
-    if stage == 5:
-        _do(case, "training", actor, course="syb", completed_on=day)
+    if stage == 5 and mentor is not None:  # startup training is the mentor's (创业就业指导师)
+        _do(case, "training", mentor, course="syb", completed_on=day)
     elif stage == 9:
         _services(case, actor, day, 3)
         _hired_through_a_referral(case, actor, day)
@@ -136,8 +136,9 @@ def install_demo(*, simulated: bool, count: int = 300) -> int:
 def _advance_demo_cases() -> None:
     day = clock.now().date().isoformat()
     users = {u.id: u for u in db.session.scalars(select(User))}
+    mentors = {u.region_code: actor_for(u) for u in users.values() if u.role == Role.MENTOR}
     demo_cases = db.session.scalars(select(Case).where(Case.county_code.in_(DEMO_COUNTIES)).order_by(Case.id)).all()
     for n, case in enumerate(demo_cases):
         caseworker = users.get(case.caseworker_id)
         if caseworker is not None:
-            _advance_case(case, actor_for(caseworker), n % 10, day)
+            _advance_case(case, actor_for(caseworker), n % 10, day, mentors.get(case.county_code))

@@ -14,8 +14,9 @@ from caseflow.domain.enums import EventAction, Role
 from caseflow.domain.forms import FormSpec, parse_form
 from caseflow.errors import N_, InvalidSpec, NotAllowed, NotFound
 from caseflow.extensions import db
-from caseflow.models import ProcessVersion
+from caseflow.models import ProcessInstance, ProcessVersion
 from caseflow.services.clock import now as clock_now
+from caseflow.services.records import load_recorders
 from caseflow.services.workflow import committing, log_event
 from caseflow.tasks import load_handlers
 
@@ -26,15 +27,21 @@ def workflows_dir() -> Path:
     return Path(current_app.config["CASEFLOW_WORKFLOWS_DIR"])
 
 
+def _parsed_form(key: str, text: str, file_name: str) -> FormSpec:
+    try:
+        return parse_form(key, json.loads(text))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidSpec(N_("form definition is invalid: %(reason)s"), file=file_name, reason=str(exc)) from exc
+
+
+@cache
+def _form_texts(directory: str) -> dict[str, str]:
+    return {path.stem: path.read_text(encoding="utf-8") for path in sorted(Path(directory, "forms").glob("*.json"))}
+
+
 @cache
 def _load_forms(directory: str) -> dict[str, FormSpec]:
-    forms = {}
-    for path in sorted(Path(directory, "forms").glob("*.json")):
-        try:
-            forms[path.stem] = parse_form(path.stem, json.loads(path.read_text(encoding="utf-8")))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise InvalidSpec(N_("form definition is invalid: %(reason)s"), file=path.name, reason=str(exc)) from exc
-    return forms
+    return {key: _parsed_form(key, text, f"{key}.json") for key, text in _form_texts(directory).items()}
 
 
 def list_forms() -> dict[str, FormSpec]:
@@ -48,9 +55,31 @@ def get_form_or_raise(key: str | None) -> FormSpec:
     return form
 
 
-def workflow_data(form_key: str | None, data: dict) -> dict:
+def _version_forms(version_id: int) -> dict[str, FormSpec]:
+    """The forms deployed with a process version, parsed once per process (versions never change)."""
+    cached = current_app.extensions.setdefault("caseflow.version_forms", {})
+    if version_id not in cached:
+        files = db.session.scalar(select(ProcessVersion.files).where(ProcessVersion.id == version_id)) or {}
+        keys = {name: Path(name).stem for name in files if name.startswith(engine.FORMS_DIR)}
+        cached[version_id] = {key: _parsed_form(key, files[name], name) for name, key in keys.items()}
+    return cached[version_id]
+
+
+def form_of_version(version_id: int, key: str | None) -> FormSpec:
+    """The form `key` as deployed with the process version, so a running instance keeps the form of its version;
+    versions deployed before forms were part of a version use the workflows directory's."""
+    form = _version_forms(version_id).get(key or "")
+    return form if form is not None else get_form_or_raise(key)
+
+
+def task_form(task) -> FormSpec:
+    """The form of a human task, as its instance's process version deployed it."""
+    version_id = db.session.scalar(select(ProcessInstance.version_id).where(ProcessInstance.id == task.instance_id))
+    return form_of_version(version_id, task.form_key)
+
+
+def workflow_data(form: FormSpec | None, data: dict) -> dict:
     """The part of a form submission the workflow routes on: free-text fields stay in the case file."""
-    form = list_forms().get(form_key or "")
     if form is None:
         return dict(data)
     free_text = {field.name for field in form.fields if field.type == "textarea"}
@@ -71,8 +100,41 @@ def _require_designer(actor: Actor) -> None:
         raise NotAllowed(N_("only process designers may deploy"))
 
 
+def relied_on() -> tuple[set[str], set[str]]:
+    """The BPMN user-task ids and message names Python names: the supervisor console's lists and the escalation
+    setting, and the messages the case file and transfers send. The journey must contain every one."""
+    from caseflow.domain import supervision
+    from caseflow.services.casefile import DETAILS_MESSAGE, PLACED_MESSAGE
+    from caseflow.services.transfers import TRANSFER_MESSAGE
+
+    tasks = {supervision.DELIVER_SERVICE, supervision.MONTHLY_VISIT, supervision.PACKAGE_REVIEW,
+             supervision.PLAN_APPROVAL, supervision.UNREACHABLE_APPROVAL}
+    escalation = current_app.config["CASEFLOW_ESCALATION_TASKS"].split(",")
+    return tasks | {t.strip() for t in escalation if t.strip()}, {PLACED_MESSAGE, DETAILS_MESSAGE, TRANSFER_MESSAGE}
+
+
+def _check_relied_on(bundle: engine.Bundle) -> None:
+    """Refuse a journey that lacks a task or message the Python relies on: it would silently never match."""
+    tasks, messages = relied_on()
+    missing_tasks = sorted(tasks - {info.bpmn_id for info in bundle.user_tasks})
+    if missing_tasks:
+        raise InvalidSpec(N_("the journey has no user task %(task)s, which Caseflow relies on"),
+                          element=missing_tasks[0], task=missing_tasks[0])
+    missing_messages = sorted(messages - bundle.messages)
+    if missing_messages:
+        raise InvalidSpec(N_("the journey waits nowhere for message %(message)s, which Caseflow sends"),
+                          element=bundle.process_id, message=missing_messages[0])
+
+
 def _build(files: dict[str, str], process_id: str) -> engine.Bundle:
-    return engine.build_bundle(files, process_id, operations=load_handlers(), forms=list_forms(), lanes=LANE_ROLES)
+    from caseflow.services.cases import JOURNEY
+
+    bundle = engine.build_bundle(files, process_id, operations=load_handlers(),
+                                 forms=_form_texts(str(workflows_dir())), lanes=LANE_ROLES,
+                                 records=load_recorders())
+    if process_id == JOURNEY:
+        _check_relied_on(bundle)
+    return bundle
 
 
 def _store(bundle: engine.Bundle, *, actor: Actor) -> tuple[ProcessVersion, bool]:

@@ -21,7 +21,7 @@ from caseflow.services.workflow import committing, log_event
 
 DUE_SOON_WORKING_DAYS = 2
 STAGES = ("contact_round", "case_work", "intent_recheck", "service_package", "seeker_services", "monthly_visit",
-          "hardship_support", "entrepreneurship", "case_closure", "graduate_journey")
+          "hardship_support", "entrepreneurship", "case_closure", "graduate_journey", "difficulty_review")
 
 
 def due_badge(due_at: datetime | None, now: datetime) -> str:

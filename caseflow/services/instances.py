@@ -10,14 +10,14 @@ from sqlalchemy.exc import IntegrityError
 from caseflow import engine
 from caseflow.domain.actor import Actor
 from caseflow.domain.enums import EventAction, HumanTaskState, IncidentKind, InstanceStatus, Role
-from caseflow.domain.forms import validate
+from caseflow.domain.forms import FormSpec, validate
 from caseflow.domain.paging import paging
 from caseflow.errors import N_, CaseflowError, Conflict, InvalidInput, NotAllowed, NotFound, OutOfRegion
 from caseflow.extensions import db
 from caseflow.models import EventLog, HumanTask, ProcessInstance, ProcessVersion
 from caseflow.services import incidents
 from caseflow.services.clock import now as clock_now
-from caseflow.services.deployment import get_form_or_raise, workflow_data
+from caseflow.services.deployment import form_of_version, workflow_data
 from caseflow.services.records import record_completion
 from caseflow.services.scope import region_clause
 from caseflow.services.workflow import (
@@ -108,11 +108,11 @@ def check_may_complete(task, actor: Actor) -> None:
 _SELECT_TASK = select(TASK).where(TASK.c.id == bindparam("b_id"))
 
 
-def _validated(form_key: str | None, data: dict) -> dict:
+def _validated(form: FormSpec | None, data: dict) -> dict:
     """Only the task form's fields, typed; whatever the caller (a web form, the JSON API) sent."""
-    if not form_key:
+    if form is None:
         return dict(data)
-    typed, errors = validate(get_form_or_raise(form_key), data)
+    typed, errors = validate(form, data)
     if errors:
         raise InvalidInput(N_("the form has errors: %(fields)s"), fields=", ".join(sorted(errors)), errors=errors)
     return typed
@@ -181,15 +181,16 @@ def complete_task(task_id: str, *, actor: Actor, data: dict, idempotency_key: st
         if idempotency_key and (done := _replay(idempotency_key, task_id, actor, digest)):
             return done
         raise
-    data = _validated(task.form_key, data)
     instance = load_instance(task.instance_id)
+    form = form_of_version(instance.version_id, task.form_key) if task.form_key else None  # as its version had it
+    data = _validated(form, data)
     sha, process_id, files = spec_ref(instance.version_id)
     now = clock_now()
     try:
         with committing():
             case = record_completion(task.action, instance.id, data, actor, now)
             snapshot = engine.complete_task(sha, process_id, files, instance.state, task_id=task_id,
-                                            data=workflow_data(task.form_key, data))
+                                            data=workflow_data(form, data))
             created = save_step(instance, snapshot, now=now, actor=actor, completed_task_id=task_id)
             log_event(actor=actor, action=EventAction.TASK_COMPLETED, now=now, instance_id=instance.id,
                       case_id=case.id if case else None, task_id=task_id, idempotency_key=idempotency_key,

@@ -4,27 +4,25 @@ entrepreneurship steps, approvals. Each recorder runs inside the completion's un
 from collections.abc import Callable
 from datetime import date, datetime
 
+from flask import current_app
 from sqlalchemy import bindparam, select
 
 from caseflow.domain.actor import Actor
 from caseflow.domain.enums import (
     CaseStatus,
     ContactOutcome,
-    DifficultyStatus,
-    EventAction,
     PlacementKind,
     ServiceKind,
     ServiceResponse,
     TransferStatus,
 )
 from caseflow.domain.package import COMPONENT_OF_SERVICE
-from caseflow.errors import N_, InvalidInput, NotAllowed, NotFound
+from caseflow.errors import N_, InvalidInput, NotFound
 from caseflow.extensions import db
 from caseflow.models import (
     Case,
     Classification,
     ContactAttempt,
-    EventLog,
     JobPosting,
     Placement,
     Referral,
@@ -32,10 +30,8 @@ from caseflow.models import (
     Transfer,
 )
 from caseflow.services.postings import referable_posting
-from caseflow.tasks.casework import entrepreneurship_of
+from caseflow.tasks.casework import entrepreneurship_of, loan_limit, past_two_year_boundary
 
-FIRST_REVIEW_TASKS = ("designate", "designate_h")
-MAX_STARTUP_LOAN = 200_000  # yuan per person (seed 001 §(十))
 REACHED = (ContactOutcome.REACHED, ContactOutcome.RELAYED_BY_FAMILY)
 Recorder = Callable[[Case, dict, Actor, datetime], None]
 _CASE_OF_INSTANCE = select(Case.id).where(Case.instance_id == bindparam("b_instance"))
@@ -128,6 +124,9 @@ def _link_referral(case: Case, record: ServiceRecord, posting_id: int | None, no
 @recorder("record_service")
 def record_service(case: Case, data: dict, actor: Actor, now: datetime) -> None:
     kind = data["kind"]
+    if kind == ServiceKind.INTERNSHIP_OFFER and past_two_year_boundary(case, now):
+        raise InvalidInput(N_("internships are offered only until %(years)s years after leaving school"),
+                           years=current_app.config["CASEFLOW_DIFFICULTY_YEARS"])
     record = ServiceRecord(case_id=case.id, kind=kind, component=COMPONENT_OF_SERVICE.get(kind),
                            at=now, channel=data.get("channel"), provider=data.get("provider"),
                            response=data["response"], decline_reason=data.get("decline_reason"),
@@ -180,11 +179,14 @@ def record_business(case: Case, data: dict, actor: Actor, now: datetime) -> None
 
 @recorder("startup_loan")
 def record_loan(case: Case, data: dict, actor: Actor, now: datetime) -> None:
-    amount = data.get("amount")
-    if amount is not None and not 0 < int(amount) <= MAX_STARTUP_LOAN:
-        raise InvalidInput(N_("a guaranteed startup loan is at most %(limit)s yuan"), limit=MAX_STARTUP_LOAN)
+    amount, limit = data.get("amount"), loan_limit(bool(data.get("partnership")))
+    if amount is None and data["status"] == "approved":
+        raise InvalidInput(N_("an approved loan needs its amount"), errors={"amount": "required"})
+    if amount is not None and not 0 < int(amount) <= limit:
+        raise InvalidInput(N_("a guaranteed startup loan is at most %(limit)s yuan"), limit=f"{limit:,}")
     support = entrepreneurship_of(case)
     support.loan_amount, support.loan_status = amount, data["status"]
+    support.loan_partnership = bool(data.get("partnership"))
     if data["status"] != "not_requested":
         db.session.add(ServiceRecord(case_id=case.id, kind=ServiceKind.LOAN_HELP, at=now,
                                      response=ServiceResponse.ACCEPTED, by_user=actor.user_id))
@@ -192,7 +194,7 @@ def record_loan(case: Case, data: dict, actor: Actor, now: datetime) -> None:
 
 @recorder("subsidy_payment")
 def record_subsidy(case: Case, data: dict, actor: Actor, now: datetime) -> None:
-    entrepreneurship_of(case).subsidy_paid_on = _day(data, "paid_on", now)
+    entrepreneurship_of(case).subsidy_paid_on = _day(data, "paid_on", now)  # of the amount the decision table set
     db.session.add(ServiceRecord(case_id=case.id, kind=ServiceKind.SUBSIDY_HELP, at=now,
                                  response=ServiceResponse.ACCEPTED, by_user=actor.user_id))
 
@@ -215,39 +217,6 @@ def record_post_placement(case: Case, data: dict, actor: Actor, now: datetime) -
                                   by_user=actor.user_id))
 
 
-def _rejection_needs_reason(data: dict) -> bool:
-    if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
-        raise InvalidInput(N_("give the reason for returning the designation"))
-    return data.get("decision") == "approve"
-
-
-@recorder("review_difficulty")
-def record_designation_review(case: Case, data: dict, actor: Actor, now: datetime) -> None:
-    _rejection_needs_reason(data)  # the first level only recommends; the case stays a candidate
-
-
-def _first_reviewer(case: Case) -> str | None:
-    """Who completed the latest first-level review of the case's designation."""
-    recent = db.session.execute(select(EventLog.actor, EventLog.detail).where(
-        EventLog.case_id == case.id, EventLog.action == EventAction.TASK_COMPLETED).order_by(EventLog.id.desc())
-        .limit(50)).all()
-    return next((who for who, detail in recent if detail.get("task") in FIRST_REVIEW_TASKS), None)
-
-
-@recorder("designate_difficulty")
-def record_designation(case: Case, data: dict, actor: Actor, now: datetime) -> None:
-    if _first_reviewer(case) == actor.user_id:  # two levels means two people
-        raise NotAllowed(N_("the final review must be done by someone other than the first reviewer"))
-    if _rejection_needs_reason(data):  # only the final (city) review designates
-        case.difficulty_status = DifficultyStatus.DESIGNATED
-
-
-@recorder("resubmit_difficulty")
-def record_designation_resubmission(case: Case, data: dict, actor: Actor, now: datetime) -> None:
-    if data.get("next_step") == "withdraw":
-        case.difficulty_status = DifficultyStatus.NONE
-
-
 @recorder("decide_transfer")
 def record_transfer_decision(case: Case, data: dict, actor: Actor, now: datetime) -> None:
     transfer = db.session.scalars(select(Transfer).where(Transfer.case_id == case.id,
@@ -259,13 +228,21 @@ def record_transfer_decision(case: Case, data: dict, actor: Actor, now: datetime
         transfer.decided_at, transfer.decided_by = now, actor.user_id
 
 
+def load_recorders() -> dict[str, Recorder]:
+    """Import every module that registers recorders, and return the registry."""
+    from caseflow.services import support  # noqa: F401
+
+    return RECORDERS
+
+
 def record_completion(action: str | None, instance_id: int, data: dict, actor: Actor, now: datetime) -> Case | None:
     """Apply what completing a task with `action` records on the instance's case; return the case."""
     case_id = db.session.connection().execute(_CASE_OF_INSTANCE, {"b_instance": instance_id}).scalar()
     if case_id is None:
         return None
     case = db.session.get(Case, case_id)
-    if action in RECORDERS:
-        RECORDERS[action](case, data, actor, now)
+    recorders = load_recorders()
+    if action in recorders:
+        recorders[action](case, data, actor, now)
     case.updated_at = now
     return case

@@ -81,6 +81,18 @@ GROUPS = (
         _count("startups", N_("Businesses registered")), _count("loans", N_("Loans approved")),
         Column("loan_amount", N_("Loan amount (yuan)"), AMOUNT, lambda f: f.loan_amount),
         _count("subsidies", N_("Subsidies paid")))),
+    Group("assistance", N_("Employment assistance"), (
+        _count("difficulty_candidates", N_("Employment-difficulty candidates")),
+        _count("designated", N_("Designated")), _count("assisted", N_("In employment assistance")),
+        _count("assisted_placed", N_("Designated graduates placed")),
+        _rate("assisted_rate", N_("Placement rate of the designated"), "assisted_placed", "designated"))),
+    Group("subsidies", N_("Subsidies"), (
+        _count("jobseeking_offered", N_("Job-seeking subsidies offered")),
+        _count("jobseeking_paid", N_("Job-seeking subsidies paid")),
+        Column("jobseeking_amount", N_("Job-seeking subsidies (yuan)"), AMOUNT, lambda f: f.jobseeking_amount),
+        _count("subsidies", N_("Startup subsidies paid")),
+        Column("startup_subsidy_amount", N_("Startup subsidies (yuan)"), AMOUNT,
+               lambda f: f.startup_subsidy_amount))),
     Group("workload", N_("Workload"), (
         _count("open_cases", N_("Open cases")), _count("caseworkers", N_("Caseworkers")),
         Column("per_caseworker", N_("Open cases per caseworker"), AMOUNT,

@@ -21,6 +21,8 @@ from caseflow.domain.enums import (
     ReferralOutcome,
     Role,
     ServiceKind,
+    SubsidyKind,
+    SubsidyResponse,
 )
 from caseflow.domain.package import account
 from caseflow.domain.schedule import beijing_day
@@ -39,12 +41,14 @@ from caseflow.models import (
     Case,
     Classification,
     ContactAttempt,
+    EmploymentAssistance,
     EntrepreneurshipSupport,
     HumanTask,
     Placement,
     Referral,
     Region,
     ServiceRecord,
+    SubsidyGrant,
     User,
 )
 from caseflow.services.clock import now as clock_now
@@ -95,6 +99,15 @@ class Figures:
     on_track: int = 0
     due_soon: int = 0
     overdue: int = 0
+    # employment assistance after the two-year boundary (seed 001 §(十四)), and one-time subsidies
+    difficulty_candidates: int = 0
+    designated: int = 0
+    assisted: int = 0
+    assisted_placed: int = 0
+    jobseeking_offered: int = 0
+    jobseeking_paid: int = 0
+    jobseeking_amount: int = 0
+    startup_subsidy_amount: int = 0
 
     def add(self, other: "Figures") -> None:
         for item in fields(self):
@@ -239,6 +252,35 @@ def _entrepreneurship(region: str, at: datetime, day: date) -> list[tuple]:
         _n(EntrepreneurshipSupport.subsidy_paid_on <= day)).group_by("grp")).all()
 
 
+def _assistance(region: str, at: datetime) -> list[tuple]:
+    """Per row: graduates who became employment-difficulty candidates, were designated, were taken into
+    employment assistance, and were placed after becoming candidates, by `at`."""
+    row = EmploymentAssistance
+    designated = and_(row.designated_at.isnot(None), row.designated_at < at)
+    placed = exists().where(Placement.case_id == row.case_id, Placement.recorded_at >= row.candidate_at,
+                            Placement.recorded_at < at)
+    return db.session.execute(_scoped(region, row, at).add_columns(
+        _n(row.candidate_at < at), _n(designated), _n(and_(row.assisted_at.isnot(None), row.assisted_at < at)),
+        _n(and_(designated, placed))).group_by("grp")).all()
+
+
+def _jobseeking_subsidies(region: str, at: datetime, day: date) -> list[tuple]:
+    """Per row: one-time job-seeking subsidies offered to eligible hardship graduates, paid, and their sum."""
+    grant = SubsidyGrant
+    paid = and_(grant.response == SubsidyResponse.ACCEPTED, grant.paid_on <= day)
+    return db.session.execute(_scoped(region, grant, at).add_columns(
+        _n(grant.offered_at < at), _n(paid), func.coalesce(func.sum(case((paid, grant.amount), else_=0)), 0))
+        .where(grant.kind == SubsidyKind.JOBSEEKING).group_by("grp")).all()
+
+
+def _startup_subsidy_amounts(region: str, at: datetime, day: date) -> list[tuple]:
+    """Per row: the startup subsidies paid by `day`, in yuan (their amounts come from the decision table)."""
+    support = EntrepreneurshipSupport
+    paid = and_(support.subsidy_paid_on <= day, support.subsidy_amount.isnot(None))
+    return db.session.execute(_scoped(region, support, at).add_columns(
+        func.coalesce(func.sum(case((paid, support.subsidy_amount), else_=0)), 0)).group_by("grp")).all()
+
+
 def _workload(region: str, at: datetime) -> list[tuple]:
     soon = end_of_working_day(at - timedelta(seconds=1), DUE_SOON_WORKING_DAYS)  # from the report date
     open_then = and_(HumanTask.lane == Role.CASEWORKER, HumanTask.created_at < at,
@@ -332,6 +374,10 @@ def indicators(actor: Actor, *, region: str | None = None, on: date) -> Report:
     _merge(figures, _referrals(region, at), ("referrals", "hires"))
     _merge(figures, _entrepreneurship(region, at, on), ("startups", "loans", "loan_amount", "subsidies"))
     _merge(figures, _workload(region, at), ("on_track", "due_soon", "overdue"))
+    _merge(figures, _assistance(region, at), ("difficulty_candidates", "designated", "assisted", "assisted_placed"))
+    _merge(figures, _jobseeking_subsidies(region, at, on), ("jobseeking_offered", "jobseeking_paid",
+                                                             "jobseeking_amount"))
+    _merge(figures, _startup_subsidy_amounts(region, at, on), ("startup_subsidy_amount",))
     _merge(figures, _open_cases(region, at), ("open_cases",))
     _merge(figures, _caseworker_counts(region).items(), ("caseworkers",))
     _label(figures, region)

@@ -112,10 +112,11 @@ def _hardship_without_plan(now: datetime, config):
 def _nearing_two_years(now: datetime, config):
     today = beijing_day(now)
     horizon = today + timedelta(days=config["CASEFLOW_TWO_YEAR_WARNING_DAYS"])
+    years = config["CASEFLOW_DIFFICULTY_YEARS"]
     graduate = aliased(Graduate)  # the lists join Graduate themselves
     return and_(Case.status != CaseStatus.PLACED, exists().where(
-        graduate.id == Case.graduate_id, graduate.leaving_date > add_years(today, -2),
-        graduate.leaving_date <= add_years(horizon, -2)))
+        graduate.id == Case.graduate_id, graduate.leaving_date > add_years(today, -years),
+        graduate.leaving_date <= add_years(horizon, -years)))
 
 
 def _escalated(now: datetime, config):

@@ -1,23 +1,27 @@
-"""Handlers that read or update the case file: contact summary, placement, difficulty status, transfer,
-the education-department request, entrepreneurship figures."""
+"""Handlers that read or update the case file: contact summary, placement, the two-year boundary and the
+difficulty status, transfer, the education-department request, entrepreneurship figures."""
 
 from datetime import date
 
 from flask import current_app
 from sqlalchemy import select, update
 
+from caseflow.domain.actor import SYSTEM
 from caseflow.domain.enums import (
     CaseStatus,
     ContactOutcome,
     DifficultyStatus,
+    EventAction,
     HumanTaskState,
     Role,
 )
-from caseflow.domain.schedule import full_months_between
+from caseflow.domain.package import after_boundary
+from caseflow.domain.schedule import full_months_between, two_year_boundary
 from caseflow.extensions import db
 from caseflow.models import (
     Case,
     ContactAttempt,
+    EmploymentAssistance,
     EntrepreneurshipSupport,
     Graduate,
     HumanTask,
@@ -25,6 +29,7 @@ from caseflow.models import (
     ProcessInstance,
     User,
 )
+from caseflow.services.workflow import log_event
 from caseflow.tasks import operation
 
 REACHED = (ContactOutcome.REACHED, ContactOutcome.RELAYED_BY_FAMILY)
@@ -72,15 +77,45 @@ def case_placed(params: dict, context) -> dict:
     return {"placed": case_of(context).status in (CaseStatus.PLACED, CaseStatus.CLOSED)}
 
 
+def past_two_year_boundary(case: Case, now) -> bool:
+    """Whether the graduate left school CASEFLOW_DIFFICULTY_YEARS (2) years or more before `now` (seed 001 §(十四))."""
+    leaving = db.session.scalar(select(Graduate.leaving_date).where(Graduate.id == case.graduate_id))
+    return now >= two_year_boundary(leaving, current_app.config["CASEFLOW_DIFFICULTY_YEARS"])
+
+
+def _still_without_work(case: Case) -> bool:
+    """Not placed (self-employment included) and no business registered on the entrepreneurship path."""
+    if case.status in (CaseStatus.PLACED, CaseStatus.CLOSED):
+        return False
+    return db.session.scalar(select(EntrepreneurshipSupport.id).where(
+        EntrepreneurshipSupport.case_id == case.id, EntrepreneurshipSupport.registered_on.isnot(None))) is None
+
+
+def _difficulty_candidate(case: Case, now) -> bool:
+    """Make the case an employment-difficulty candidate if it is still without work and was never reviewed."""
+    reviewed = db.session.scalar(select(EmploymentAssistance.id).where(EmploymentAssistance.case_id == case.id))
+    if reviewed is not None or not _still_without_work(case):
+        return False
+    db.session.add(EmploymentAssistance(case_id=case.id, candidate_at=now))
+    case.difficulty_status = DifficultyStatus.CANDIDATE
+    return True
+
+
+@operation("two_year_boundary")
+def two_year_boundary_reached(params: dict, context) -> dict:
+    """Two years after leaving school: the package no longer asks for an internship, and a graduate still
+    without work becomes an employment-difficulty candidate (once), reviewed finally by the city agency."""
+    case = case_of(context)
+    if case.package_requirement:
+        case.package_requirement = after_boundary(case.package_requirement)
+    candidate = _difficulty_candidate(case, context.now)
+    return {"candidate": candidate, "city": (case.county_code or case.region_code)[:4]}
+
+
 @operation("mark_difficulty_candidate")
 def mark_difficulty_candidate(params: dict, context) -> dict:
-    """Two years after leaving school and still not placed: an employment-difficulty candidate."""
-    case = case_of(context)
-    candidate = case.status not in (CaseStatus.PLACED, CaseStatus.CLOSED)
-    if candidate and case.difficulty_status == DifficultyStatus.NONE:
-        case.difficulty_status = DifficultyStatus.CANDIDATE
-    # the final review belongs to the city agency above the case's county
-    return {"candidate": candidate, "city": (case.county_code or case.region_code)[:4]}
+    """The boundary step of journey versions deployed before the review became a call activity."""
+    return two_year_boundary_reached(params, context)
 
 
 @operation("months_since_leaving")
@@ -93,11 +128,27 @@ def months_since_leaving(params: dict, context) -> dict:
 
 @operation("record_subsidy_decision")
 def record_subsidy_decision(params: dict, context) -> dict:
-    """Keep the startup-subsidy decision on the case's entrepreneurship record."""
-    support = entrepreneurship_of(case_of(context))
+    """Keep the startup-subsidy decision (eligible and its amount, or refused) on the case's entrepreneurship
+    record and in its timeline."""
+    case = case_of(context)
+    support = entrepreneurship_of(case)
     support.subsidy_eligible = bool(params["eligible"])
+    support.subsidy_amount = int(params.get("amount") or 0) if support.subsidy_eligible else None
+    months = params.get("months")
+    support.months_to_registration = None if months is None else int(months)
+    support.subsidy_reason = params.get("reason")
     support.subsidy_decided_at = context.now
-    return {"eligible": support.subsidy_eligible, "amount": int(params.get("amount") or 0)}
+    log_event(actor=SYSTEM, action=EventAction.SUBSIDY_DECIDED, now=context.now, instance_id=case.instance_id,
+              case_id=case.id, kind="startup", eligible=support.subsidy_eligible, amount=support.subsidy_amount,
+              months=support.months_to_registration, reason=support.subsidy_reason)
+    return {"eligible": support.subsidy_eligible, "amount": support.subsidy_amount or 0}
+
+
+def loan_limit(partnership: bool) -> int:
+    """The most a guaranteed startup loan may be: per person, or per partner of a partnership (configuration;
+    seed 001 §(十))."""
+    config = current_app.config
+    return config["CASEFLOW_STARTUP_LOAN_MAX_PARTNER" if partnership else "CASEFLOW_STARTUP_LOAN_MAX"]
 
 
 def entrepreneurship_of(case: Case) -> EntrepreneurshipSupport:

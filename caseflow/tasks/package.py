@@ -3,10 +3,11 @@
 from sqlalchemy import select
 
 from caseflow.domain.enums import CaseStatus
-from caseflow.domain.package import EITHER_KEY, REQUIREMENT_KEYS, account
+from caseflow.domain.package import EITHER_KEY, REQUIREMENT_KEYS, account, after_boundary
 from caseflow.extensions import db
 from caseflow.models import Case, ServiceRecord
 from caseflow.tasks import operation
+from caseflow.tasks.casework import past_two_year_boundary
 
 REQUIREMENT_FIELDS = (*REQUIREMENT_KEYS.values(), EITHER_KEY)
 
@@ -23,6 +24,8 @@ def package_status(params: dict, context) -> dict:
     """Store the profile's requirement (from the decision table) on the case and account for the package."""
     case = db.session.get(Case, int(context.data["case_id"]))
     requirement = {key: int(context.data.get(key, 0)) for key in REQUIREMENT_FIELDS}
+    if past_two_year_boundary(case, context.now):
+        requirement = after_boundary(requirement)
     if case.package_requirement != requirement:
         case.package_requirement = requirement
     status = package_status_of(case)

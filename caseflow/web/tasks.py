@@ -13,7 +13,7 @@ bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
 
 def _render(task, values, errors, status=200):
-    form = deployment.get_form_or_raise(task.form_key)
+    form = deployment.task_form(task)
     subject = case_view.task_subject(task)
     return render_template("tasks/form.html", task=task, form=form, values=values, errors=errors, subject=subject,
                            **postings.form_choices([form], task.case_id),

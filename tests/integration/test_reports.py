@@ -55,6 +55,7 @@ def cohort(app, staff, clock):
     do(ids["E"], "approve_unreachable", "nanguan_sup", decision="approve")
     do(ids["G"], "plan", owner(ids["G"]), **PLAN)
     do(ids["G"], "approve_plan", "nanguan_sup", decision="approve")
+    do(ids["G"], "offer_subsidy", owner(ids["G"]), response="received_before")
     _entrepreneur(ids["I"])
     clock.advance(timedelta(days=31, hours=1))  # 1 August 2026, 10:00
     timers.sweep()
@@ -69,10 +70,11 @@ def cohort(app, staff, clock):
 def _entrepreneur(case_id):
     classify(case_id, "seeking", startup_intent=True)
     worker = owner(case_id)
-    do(case_id, "training", worker, course="syb", completed_on="2026-07-01")
+    do(case_id, "training", "nanguan_mentor", course="syb", completed_on="2026-07-01")
+    do(case_id, "guidance", "nanguan_mentor", topic="business_plan", held_on="2026-07-01")
     do(case_id, "registration", worker, business_name="青禾工作室", registered_on="2026-07-01", first_business=True)
     do(case_id, "loan", worker, requested=True, amount=150000, status="approved")
-    do(case_id, "pay", worker, paid_on="2026-07-01", amount=5000)
+    do(case_id, "pay", worker, paid_on="2026-07-01")
 
 
 def figures(report, *names):

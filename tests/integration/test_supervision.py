@@ -32,6 +32,7 @@ def test_stalled_lists_follow_their_rules_over_time(app, staff, clock):
     planned = seeker(hardship=("minimum_subsidy",))
     do(planned, "plan", owner(planned), **PLAN)
     do(planned, "approve_plan", "nanguan_sup", decision="approve")
+    do(planned, "offer_subsidy", owner(planned), response="declined")
     boundary = open_in("220102", leaving=date(2024, 8, 15))[0]  # two years after leaving: 2026-08-15
     assert listed("nanguan_sup", StalledRule.HARDSHIP_WITHOUT_PLAN) == {hardship}
     assert listed("nanguan_sup", StalledRule.NEARING_TWO_YEARS) == {boundary}

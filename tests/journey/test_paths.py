@@ -14,6 +14,7 @@ from caseflow.models import Classification, EntrepreneurshipSupport, JobPosting,
 from caseflow.services import casefile, instances, transfers
 
 SV_CITY = Actor("sv_city", frozenset({Role.SUPERVISOR}), "2201")
+MENTOR_A = Actor("mentor_a", frozenset({Role.MENTOR}), "220102")
 REACHED = {"channel": "phone", "outcome": "reached", "contacted_on": "2026-07-02"}
 
 
@@ -94,6 +95,8 @@ def test_hardship_graduate_not_placed_by_the_fallback_date_gets_a_public_welfare
     do(case_id, "approve_plan", SV_A, decision="reject", reason="补充培训安排")
     do(case_id, "plan", CW_A, goals="稳定就业", measures="岗位推荐+电工培训", mentor="李老师", planned_on="2026-07-04")
     do(case_id, "approve_plan", SV_A, decision="approve")
+    assert ready_ids(case_id) == ["offer_subsidy"]
+    do(case_id, "offer_subsidy", CW_A, response="received_before")
     assert ready_ids(case_id) == ["deliver"]
     advance(clock, 150)  # 2026-11-28: not yet
     assert "public_post" not in ready_ids(case_id)
@@ -109,7 +112,8 @@ def test_hardship_graduate_not_placed_by_the_fallback_date_gets_a_public_welfare
 def entrepreneur(case_id, registered_on):
     do(case_id, "attempt", CW_A, **REACHED)
     classify(case_id, "seeking", startup_intent=True)
-    do(case_id, "training", CW_A, course="syb", completed_on="2026-08-01")
+    do(case_id, "training", MENTOR_A, course="syb", completed_on="2026-08-01")
+    do(case_id, "guidance", MENTOR_A, topic="business_plan", held_on="2026-08-10")
     do(case_id, "registration", CW_A, business_name="青禾文创工作室", registered_on=registered_on, first_business=True)
     do(case_id, "loan", CW_A, requested=True, amount=150000, status="approved")
 
@@ -121,7 +125,7 @@ def test_entrepreneur_within_two_years_of_leaving_gets_the_subsidy(province, clo
                                  .where(EntrepreneurshipSupport.case_id == case_id)).one()
     assert support.subsidy_eligible is True and support.loan_amount == 150000
     assert ready_ids(case_id) == ["pay"]
-    do(case_id, "pay", CW_A, paid_on="2028-07-15", amount=5000)
+    do(case_id, "pay", CW_A, paid_on="2028-07-15")
     assert ready_ids(case_id) == ["verify"]
     assert case_row(case_id).status == CaseStatus.PLACED
 
@@ -139,7 +143,8 @@ def test_startup_loan_above_the_ceiling_is_refused(province, clock):
     case_id = open_case(graduate())
     do(case_id, "attempt", CW_A, **REACHED)
     classify(case_id, "seeking", startup_intent=True)
-    do(case_id, "training", CW_A, course="syb", completed_on="2026-08-01")
+    do(case_id, "training", MENTOR_A, course="syb", completed_on="2026-08-01")
+    do(case_id, "guidance", MENTOR_A, topic="financing", held_on="2026-08-10")
     do(case_id, "registration", CW_A, business_name="小店", registered_on="2026-08-20", first_business=True)
     from caseflow.errors import InvalidInput
     try:
@@ -181,11 +186,12 @@ def test_a_hardship_seeker_at_the_two_year_boundary_gets_the_same_two_level_revi
     classify(case_id, "seeking")
     do(case_id, "plan", CW_A, goals="稳定就业", measures="岗位推荐", mentor="李老师", planned_on="2026-07-03")
     do(case_id, "approve_plan", SV_A, decision="approve")
+    do(case_id, "offer_subsidy", CW_A, response="declined")
     advance(clock, 95)
-    do(case_id, "designate_h", SV_A, decision="approve")
-    final = [t for t in ready(case_id) if t.bpmn_id == "designate_final_h"][0]
+    do(case_id, "designate", SV_A, decision="approve")
+    final = [t for t in ready(case_id) if t.bpmn_id == "designate_final"][0]
     assert final.region_code == "2201"
-    do(case_id, "designate_final_h", SV_CITY, decision="approve")
+    do(case_id, "designate_final", SV_CITY, decision="approve")
     assert case_row(case_id).difficulty_status == DifficultyStatus.DESIGNATED
 
 
@@ -284,7 +290,7 @@ def test_a_graduate_with_no_intent_at_the_two_year_mark_is_also_reviewed_for_dif
     classify(case_id, "no_intent", no_intent_reason="exam_preparation")
     advance(clock, 95)  # past 2026-09-30; monthly re-checks are due meanwhile
     assert case_row(case_id).difficulty_status == DifficultyStatus.CANDIDATE
-    assert "designate_r" in ready_ids(case_id) and "reclassify" in ready_ids(case_id)
-    do(case_id, "designate_r", SV_A, decision="approve")
-    do(case_id, "designate_final_r", SV_CITY, decision="approve")
+    assert "designate" in ready_ids(case_id) and "reclassify" in ready_ids(case_id)
+    do(case_id, "designate", SV_A, decision="approve")
+    do(case_id, "designate_final", SV_CITY, decision="approve")
     assert case_row(case_id).difficulty_status == DifficultyStatus.DESIGNATED
