@@ -2,6 +2,7 @@
 
 from caseflow.models.case import (
     Case,
+    CaseStint,
     Classification,
     ContactAttempt,
     Enrolment,
@@ -19,8 +20,8 @@ from caseflow.models.region import Region, User
 from caseflow.models.task import HumanTask
 
 __all__ = [
-    "Case", "Classification", "ContactAttempt", "Enrolment", "EntrepreneurshipSupport", "EventLog", "Graduate",
-    "HardshipFlag", "HumanTask", "Incident", "ImportBatch", "ImportRejection", "JobPosting", "OutboxMessage",
-    "Placement", "ProcessInstance", "ProcessVersion", "Referral", "Region", "ServiceRecord", "SimulatedClock",
-    "Transfer", "User",
+    "Case", "CaseStint", "Classification", "ContactAttempt", "Enrolment", "EntrepreneurshipSupport", "EventLog",
+    "Graduate", "HardshipFlag", "HumanTask", "Incident", "ImportBatch", "ImportRejection", "JobPosting",
+    "OutboxMessage", "Placement", "ProcessInstance", "ProcessVersion", "Referral", "Region", "ServiceRecord",
+    "SimulatedClock", "Transfer", "User",
 ]

@@ -15,7 +15,6 @@ from caseflow.domain.enums import (
     PlacementKind,
     ServiceKind,
     ServiceResponse,
-    TransferStatus,
 )
 from caseflow.domain.package import COMPONENT_OF_SERVICE
 from caseflow.errors import N_, InvalidInput, NotAllowed, NotFound
@@ -29,7 +28,6 @@ from caseflow.models import (
     Placement,
     Referral,
     ServiceRecord,
-    Transfer,
 )
 from caseflow.services.postings import referable_posting
 from caseflow.tasks.casework import entrepreneurship_of
@@ -248,17 +246,6 @@ def record_designation_resubmission(case: Case, data: dict, actor: Actor, now: d
         case.difficulty_status = DifficultyStatus.NONE
 
 
-@recorder("decide_transfer")
-def record_transfer_decision(case: Case, data: dict, actor: Actor, now: datetime) -> None:
-    transfer = db.session.scalars(select(Transfer).where(Transfer.case_id == case.id,
-                                                         Transfer.status == TransferStatus.REQUESTED)
-                                  .order_by(Transfer.id.desc())).first()
-    if transfer is not None:
-        approved = data.get("decision") == "approve"
-        transfer.status = TransferStatus.ACCEPTED if approved else TransferStatus.REJECTED
-        transfer.decided_at, transfer.decided_by = now, actor.user_id
-
-
 def record_completion(action: str | None, instance_id: int, data: dict, actor: Actor, now: datetime) -> Case | None:
     """Apply what completing a task with `action` records on the instance's case; return the case."""
     case_id = db.session.connection().execute(_CASE_OF_INSTANCE, {"b_instance": instance_id}).scalar()
@@ -269,3 +256,7 @@ def record_completion(action: str | None, instance_id: int, data: dict, actor: A
         RECORDERS[action](case, data, actor, now)
     case.updated_at = now
     return case
+
+
+# the transfer recorders (approve_transfer, decide_transfer) live with the transfer use cases
+from caseflow.services import transfers as _transfers  # noqa: E402, F401
