@@ -140,13 +140,13 @@ def _report():
 @bp.get("/report")
 def report():
     return render_template("supervision/report.html", report=_report(), groups=report_book.GROUPS,
-                           value=report_book.value, show=report_book.show)
+                           value=report_book.value, show=report_book.show, changed=report_book.changed)
 
 
 @bp.get("/report/print")
 def report_print():
     return render_template("supervision/report_print.html", report=_report(), groups=report_book.GROUPS,
-                           value=report_book.value, show=report_book.show)
+                           value=report_book.value, show=report_book.show, changed=report_book.changed)
 
 
 @bp.get("/report.xlsx")
