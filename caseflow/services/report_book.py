@@ -15,6 +15,8 @@ from caseflow.services.reports import Figures, Report
 from caseflow.services.workflow import committing, log_event
 
 COUNT, RATE, AMOUNT = "count", "rate", "amount"
+KNOWN_SHEET = N_("As known then and now")
+KNOWN_HEADER = (N_("Indicator"), N_("As known then"), N_("As known now"))
 NUMBER_FORMATS = {COUNT: "0", RATE: "0.0%", AMOUNT: "#,##0"}
 
 
@@ -126,9 +128,9 @@ def changed(report: Report) -> list[tuple[Group, Column, object, object]]:
 
 
 def _known_now_sheet(book, report: Report, translate: Callable[[str], str]) -> None:
-    sheet = book.create_sheet(_sheet_title(translate("As known then and now")))
-    sheet.append([safe_cell(f"{report.region_name} · {translate('As known then and now')} · {report.on.isoformat()}")])
-    sheet.append([safe_cell(translate(text)) for text in ("Indicator", "As known then", "As known now")])
+    sheet = book.create_sheet(_sheet_title(translate(KNOWN_SHEET)))
+    sheet.append([safe_cell(f"{report.region_name} · {translate(KNOWN_SHEET)} · {report.on.isoformat()}")])
+    sheet.append([safe_cell(translate(text)) for text in KNOWN_HEADER])
     for group, column, then, now in side_by_side(report):
         sheet.append([safe_cell(f"{translate(group.title)} · {translate(column.label)}"), then, now])
         for cell in sheet[sheet.max_row][1:]:
