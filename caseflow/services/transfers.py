@@ -3,19 +3,22 @@ origin's supervisor, accepted (or refused) by the receiving county's supervisor 
 answer, by its supervisor chain. Acceptance moves the case, its workflow and its open tasks; the origin keeps the
 case in its ledger as transferred out (a closed stint), and the case takes the receiving province's profile."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, not_, select, update
 
 from caseflow import engine
 from caseflow.domain.actor import Actor
 from caseflow.domain.enums import EventAction, HumanTaskState, RegionLevel, Role, TransferStatus
+from caseflow.domain.paging import paging
 from caseflow.errors import N_, Conflict, InvalidInput, NotAllowed
 from caseflow.extensions import db
-from caseflow.models import Case, CaseStint, HumanTask, ProcessInstance, Region, Transfer, User
+from caseflow.models import Case, CaseStint, Graduate, HumanTask, ProcessInstance, Region, Transfer, User
 from caseflow.services.cases import Routing, get_case_or_raise
 from caseflow.services.clock import now as clock_now
 from caseflow.services.records import recorder
+from caseflow.services.regions import county_label
 from caseflow.services.scope import region_clause
 from caseflow.services.workflow import committing, load_instance, log_event, save_step, spec_ref
 
@@ -138,3 +141,48 @@ def list_transfers(case_id: int, *, actor: Actor) -> list[Transfer]:
     """The case's transfers, newest first."""
     case = get_case_or_raise(case_id, actor)
     return list(db.session.scalars(select(Transfer).where(Transfer.case_id == case.id).order_by(Transfer.id.desc())))
+
+
+@dataclass
+class TransferredOut:
+    case_id: int
+    graduate_name: str
+    id_masked: str
+    from_region: str
+    to_county: str
+    to_label: str
+    accepted_at: datetime
+
+
+@dataclass
+class TransferredOutPage:
+    rows: list[TransferredOut]
+    total: int
+    page: int
+    pages: int
+
+
+def _transferred_out_clauses(actor: Actor) -> tuple:
+    """Stints of the actor's region that ended with an accepted transfer to a county outside the region."""
+    return (region_clause(CaseStint.region_code, actor.region_code), CaseStint.transfer_id.isnot(None),
+            not_(region_clause(Transfer.to_county, actor.region_code)))
+
+
+def list_transferred_out(actor: Actor, *, page: int = 1) -> TransferredOutPage:
+    """One page of the region's ledger entries transferred out (已转出): who, to which county, accepted when,
+    newest first. The case file itself belongs to the receiving county now."""
+    from caseflow.services.supervision import check_console  # supervision → inbox → instances → records → here
+
+    check_console(actor)
+    base = select(CaseStint).join(Transfer, Transfer.id == CaseStint.transfer_id).where(
+        *_transferred_out_clauses(actor))
+    shown = paging(db.session.scalar(select(func.count()).select_from(base.subquery())), page)
+    rows = db.session.execute(
+        select(Case.id, Graduate.name, Graduate.id_masked, CaseStint.region_code, Transfer.to_county,
+               Transfer.decided_at).select_from(CaseStint).join(Transfer, Transfer.id == CaseStint.transfer_id)
+        .join(Case, Case.id == CaseStint.case_id).join(Graduate, Graduate.id == Case.graduate_id)
+        .where(*_transferred_out_clauses(actor)).order_by(Transfer.decided_at.desc(), CaseStint.id.desc())
+        .limit(shown.size).offset(shown.offset)).all()
+    labels = {code: county_label(code) for code in {row.to_county for row in rows}}
+    return TransferredOutPage([TransferredOut(row[0], row[1], row[2], row[3], row[4], labels[row[4]], row[5])
+                               for row in rows], shown.total, shown.page, shown.pages)

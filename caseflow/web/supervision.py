@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from caseflow.domain.enums import EventAction, Role, StalledRule
 from caseflow.domain.schedule import beijing_day
 from caseflow.errors import Conflict, InvalidInput
-from caseflow.services import audit, incidents, reassignment, report_book, reports, supervision
+from caseflow.services import audit, incidents, reassignment, report_book, reports, supervision, transfers
 from caseflow.services.clock import now as clock_now
 from caseflow.services.reassignment import CaseSelection
 from caseflow.services.supervision import CaseFilter
@@ -129,6 +129,12 @@ def approvals():
     page = supervision.list_approvals(current_actor(), kind=request.args.get("kind") or None,
                                       page=_int(request.args.get("page")) or 1)
     return render_template("supervision/approvals.html", page=page)
+
+
+@bp.get("/transferred-out")
+def transferred_out():
+    page = transfers.list_transferred_out(current_actor(), page=_int(request.args.get("page")) or 1)
+    return render_template("supervision/transferred_out.html", page=page)
 
 
 def _report():

@@ -67,6 +67,10 @@ def test_the_origin_keeps_a_case_transferred_to_hubei_as_transferred_out_and_its
     jilin = reports.indicators(SV_JILIN, on=AUGUST_10)
     assert (jilin.total.handed_over, jilin.total.transferred_out) == (2, 1)
     assert reports.indicators(SV_A, on=date(2026, 8, 4)).total.transferred_out == 0  # accepted on 5 August
+    ledger = transfers.list_transferred_out(SV_A).rows  # with destination and date
+    assert [(r.case_id, r.to_county, r.to_label, r.accepted_at.date()) for r in ledger] == [
+        (moving, "420102", "湖北省 武汉市 江岸区", date(2026, 8, 5))]
+    assert transfers.list_transferred_out(SV_H).rows == []
 
 
 def test_a_transfer_inside_the_city_shows_out_and_in_on_the_county_rows_and_once_in_the_total(province, clock):
