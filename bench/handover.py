@@ -35,11 +35,11 @@ from caseflow.services import handover, regions  # noqa: E402
 from caseflow.services.setup import prepare_database  # noqa: E402
 
 
-def add_caseworkers(per_county: int) -> int:
-    """Caseworkers in every reference county, so cases are assigned as in production."""
+def add_caseworkers(per_county: int, province: str) -> int:
+    """Caseworkers in every county of the province, so cases are assigned as in production."""
     rows = [{"username": f"cw_{county.code}_{n}", "display_name": f"{county.name}专员{n}", "password_hash": "-",
              "role": Role.CASEWORKER, "region_code": county.code, "active": True}
-            for county in regions.list_counties() for n in range(1, per_county + 1)]
+            for county in regions.list_counties(province) for n in range(1, per_county + 1)]
     db.session.execute(insert(User), rows)
     db.session.commit()
     return len(rows)
@@ -86,11 +86,11 @@ def write_ledger(args: argparse.Namespace, workdir: Path) -> Path:
     return path
 
 
-def run(path: Path) -> dict:
+def run(path: Path, province: str) -> dict:
     """Preview and commit the ledger (inside an app context); timings and what the database holds after."""
     prepare_database()
     regions.load_reference_regions()
-    print(f"  {add_caseworkers(2)} caseworkers in {len(regions.known_county_codes())} counties")
+    print(f"  {add_caseworkers(2, province)} caseworkers in {len(regions.list_counties(province))} counties")
     started = time.perf_counter()
     batch = handover.preview_ledger(path, cohort=2026, actor=SYSTEM)
     t_preview = time.perf_counter() - started
@@ -128,7 +128,7 @@ def main() -> None:
           f"province: {args.province}")
     path = write_ledger(args, workdir)
     with app.app_context():
-        results = run(path)
+        results = run(path, args.province)
     report(results)
 
 

@@ -17,9 +17,13 @@ from caseflow.services import handover, regions
 @click.option("--cohort", type=int, required=True, help="Graduation year of the cohort, e.g. 2026.")
 @click.option("--commit", "commit_batch", is_flag=True, help="Open the cases (else preview only).")
 @click.option("--show", type=int, default=20, show_default=True, help="How many rejected rows to list.")
+@click.option("--province", default=None, help="The importing province (2 digits, e.g. 22): graduates from outside "
+              "the installation's provinces wait in its pool. Default: the lowest province served.")
 @with_appcontext
-def import_ledger(file: Path, cohort: int, commit_batch: bool, show: int) -> None:
+def import_ledger(file: Path, cohort: int, commit_batch: bool, show: int, province: str | None) -> None:
     """Preview a real-name ledger (CSV or XLSX): counts and the first rejected rows; --commit imports it."""
+    if province is not None and not (len(province) == 2 and province.isdigit()):
+        raise click.BadParameter("a province is two digits, e.g. 22", param_hint="--province")
     try:
         batch = handover.preview_ledger(file, cohort=cohort, actor=SYSTEM)
         click.echo(f"batch {batch.id} ({batch.summary.get('format')}): {batch.total_rows} rows, "
@@ -28,7 +32,7 @@ def import_ledger(file: Path, cohort: int, commit_batch: bool, show: int) -> Non
             click.echo(f"  row {rejection.row_number:>6}  {field_label(rejection.field) or '-'}  {rejection.reason}"
                        f" ({REASON_LABELS.get(rejection.reason, '')})  {rejection.detail or ''}")
         if commit_batch:
-            batch = handover.commit_ledger(batch.id, actor=SYSTEM)
+            batch = handover.commit_ledger(batch.id, actor=SYSTEM, province=province)
             click.echo(f"committed batch {batch.id}: {batch.accepted_rows} cases opened, "
                        f"{batch.rejected_rows} rows rejected")
     except CaseflowError as exc:

@@ -53,7 +53,12 @@ def from_environment(instance_path: str) -> dict:
         "CASEFLOW_NO_ACTIVITY_WORKING_DAYS": int(os.environ.get("CASEFLOW_NO_ACTIVITY_WORKING_DAYS", "20")),
         "CASEFLOW_PACKAGE_OVERDUE_DAYS": int(os.environ.get("CASEFLOW_PACKAGE_OVERDUE_DAYS", "30")),
         "CASEFLOW_TWO_YEAR_WARNING_DAYS": int(os.environ.get("CASEFLOW_TWO_YEAR_WARNING_DAYS", "60")),
-        "CASEFLOW_ESCALATION_TASKS": os.environ.get("CASEFLOW_ESCALATION_TASKS", "review_overdue"),
+        "CASEFLOW_ESCALATION_TASKS": os.environ.get("CASEFLOW_ESCALATION_TASKS",
+                                                    "review_overdue,transfer_accept_escalated"),
+        # Transfers: days a receiving county has before the decision goes up its supervisor chain; the provinces
+        # this installation serves ('' = those its staff work in); other graduates wait in the importing pool.
+        "CASEFLOW_TRANSFER_ESCALATION_DAYS": int(os.environ.get("CASEFLOW_TRANSFER_ESCALATION_DAYS", "14")),
+        "CASEFLOW_PROVINCES": os.environ.get("CASEFLOW_PROVINCES", ""),
         "CASEFLOW_ASSIGNMENT_RULE": os.environ.get("CASEFLOW_ASSIGNMENT_RULE", AssignmentRule.BALANCED),
         "CASEFLOW_EMPLOYMENT_TARGET": float(os.environ.get("CASEFLOW_EMPLOYMENT_TARGET", "0.9")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

@@ -69,7 +69,9 @@ HARDSHIP_WEIGHTS = {HardshipKind.POVERTY_ALLEVIATED: 35, HardshipKind.MINIMUM_SU
                     HardshipKind.ZERO_EMPLOYMENT: 10, HardshipKind.DISABLED: 15, HardshipKind.SPECIAL_HARDSHIP: 10}
 DISABILITIES = ("肢体残疾四级", "视力残疾三级", "听力残疾四级", "肢体残疾三级")
 # real counties outside the reference file: graduates registered there land in the province pool
-UNLISTED_COUNTIES = {"22": ("220581", "220681", "222401", "220702"), "42": ("421002", "421003", "420902", "422801")}
+# Retired GB/T 2260 codes that ID numbers and old ledgers still carry (九台市, 公主岭 under 四平; 随州市 as a
+# county-level city, 汉阳县): no county of today serves them, so they wait in the province pool.
+RETIRED_COUNTIES = {"22": ("220181", "220381"), "42": ("429001", "420121")}
 OTHER_PROVINCES = (("210102", "辽宁省沈阳市"), ("230102", "黑龙江省哈尔滨市"), ("370102", "山东省济南市"),
                    ("410102", "河南省郑州市"), ("430102", "湖南省长沙市"), ("360102", "江西省南昌市"))
 DEGREE_LABELS = {Degree.ASSOCIATE: "专科", Degree.BACHELOR: "本科", Degree.MASTER: "硕士", Degree.DOCTORATE: "博士"}
@@ -151,13 +153,13 @@ def _id_number(rng: random.Random, area: str, birth: date, gender: str, used: se
 
 def _places(rng: random.Random, province: str) -> dict:
     """Household registration, residence, ID area and 生源地: mostly local; ~10% live elsewhere than
-    registered; ~2% registered in a county the installation does not serve (they go to the province pool)."""
+    registered; ~2% registered under a retired county code (they go to the province pool)."""
     geo = _geography(province)
     county = rng.choice(geo["counties"])
     origin = geo["names"][province] + geo["names"][county[:4]]
     roll = rng.random()
     if roll < 0.02:
-        county = rng.choice(UNLISTED_COUNTIES.get(province, geo["counties"]))
+        county = rng.choice(RETIRED_COUNTIES.get(province, geo["counties"]))
         return {"hukou": county, "residence": None, "id_area": county, "origin": geo["names"][province]}
     if roll < 0.12:
         residence = rng.choice(geo["counties"])

@@ -87,6 +87,7 @@ class CaseStatus(StrEnum):
     UNREACHABLE = "unreachable"
     PLACED = "placed"
     CLOSED = "closed"
+    TRANSFERRED_OUT = "transferred_out"  # 已转出: only in the origin's ledger and reports, never on the case row
 
 
 class Classified(StrEnum):
@@ -213,7 +214,8 @@ class EnrolmentKind(StrEnum):
 
 
 class TransferStatus(StrEnum):
-    REQUESTED = "requested"
+    REQUESTED = "requested"  # waiting for the origin supervisor's approval
+    APPROVED = "approved"  # approved by the origin, waiting for the receiving county
     ACCEPTED = "accepted"
     REJECTED = "rejected"
 

@@ -2,6 +2,7 @@
 
 from caseflow.models.case import (
     Case,
+    CaseStint,
     Classification,
     ContactAttempt,
     Enrolment,
@@ -20,8 +21,8 @@ from caseflow.models.support import EmploymentAssistance, SubsidyGrant
 from caseflow.models.task import HumanTask
 
 __all__ = [
-    "Case", "Classification", "ContactAttempt", "Enrolment", "EntrepreneurshipSupport", "EventLog", "Graduate",
-    "HardshipFlag", "HumanTask", "Incident", "ImportBatch", "ImportRejection", "JobPosting", "OutboxMessage",
-    "Placement", "ProcessInstance", "ProcessVersion", "Referral", "Region", "ServiceRecord", "SimulatedClock",
-    "Transfer", "User", "EmploymentAssistance", "SubsidyGrant",
+    "Case", "CaseStint", "Classification", "ContactAttempt", "EmploymentAssistance", "Enrolment",
+    "EntrepreneurshipSupport", "EventLog", "Graduate", "HardshipFlag", "HumanTask", "Incident", "ImportBatch",
+    "ImportRejection", "JobPosting", "OutboxMessage", "Placement", "ProcessInstance", "ProcessVersion", "Referral",
+    "Region", "ServiceRecord", "SimulatedClock", "SubsidyGrant", "Transfer", "User",
 ]

@@ -37,6 +37,9 @@ class Case(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closure_reason: Mapped[str | None] = mapped_column(String(30))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # a graduate from outside the installation's provinces, waiting in the importing province's pool to be
+    # transferred: the county (or area) their ledger row names
+    outside_area_code: Mapped[str | None] = mapped_column(String(12))
 
     __table_args__ = (Index("ix_case_region_status", "region_code", "status"),)
 
@@ -182,3 +185,24 @@ class Transfer(db.Model):
     requested_by: Mapped[str] = mapped_column(String(100))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by: Mapped[str | None] = mapped_column(String(100))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # by the origin's supervisor
+    approved_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class CaseStint(db.Model):
+    """A stretch of time a case spent in one region's ledger: from its handover or the acceptance of a transfer
+    until the acceptance of the next. What a report says about a region at a date is read from these."""
+
+    __tablename__ = "case_stint"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    region_code: Mapped[str] = mapped_column(String(12), index=True)  # the county, or the province pool
+    county_code: Mapped[str | None] = mapped_column(String(12))
+    profile: Mapped[str] = mapped_column(String(30))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: the case is here now
+    # kept when the stint ends, so that past reports group and account for the case as they did then
+    caseworker_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    package_requirement: Mapped[dict | None] = mapped_column(JSON)
+    transfer_id: Mapped[int | None] = mapped_column(ForeignKey("case_transfer.id"))  # the transfer that ended it

@@ -12,18 +12,18 @@ from sqlalchemy import bindparam, func, insert, select, update
 from caseflow import engine
 from caseflow.domain.actor import Actor
 from caseflow.domain.enums import CaseStatus, EventAction, RegionLevel, Role
-from caseflow.domain.graduates import NewGraduate, route
+from caseflow.domain.graduates import NewGraduate, county_of, route
 from caseflow.domain.schedule import two_year_boundary
 from caseflow.errors import N_, NotFound, OutOfRegion
 from caseflow.extensions import db
-from caseflow.models import Case, Graduate, HardshipFlag, Region, User
+from caseflow.models import Case, CaseStint, Graduate, HardshipFlag, Region, User
 from caseflow.services import assignment, protection
 from caseflow.services.clock import now as clock_now
 from caseflow.services.workflow import EVENT, insert_instances, spec_ref
 
 JOURNEY = "graduate_journey"
 CHUNK = 500
-GRADUATE, FLAG, CASE = Graduate.__table__, HardshipFlag.__table__, Case.__table__
+GRADUATE, FLAG, CASE, STINT = Graduate.__table__, HardshipFlag.__table__, Case.__table__, CaseStint.__table__
 _SET_INSTANCE = update(CASE).where(CASE.c.id == bindparam("b_id")).values(instance_id=bindparam("b_instance"))
 
 
@@ -35,20 +35,49 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-class Routing:
-    """What handover needs to know about the installation's regions and caseworkers, loaded once per import."""
+def served_provinces(profiles: dict[str, str] | None = None) -> frozenset[str]:
+    """The provinces this installation serves: CASEFLOW_PROVINCES, else those its staff work in, else those
+    whose service-package profile the reference regions carry."""
+    configured = {code.strip() for code in current_app.config["CASEFLOW_PROVINCES"].split(",") if code.strip()}
+    if configured:
+        return frozenset(configured)
+    staffed = {code[:2] for code in db.session.scalars(select(User.region_code).distinct().where(
+        User.active.is_(True), User.role != Role.SYSTEM)) if len(code or "") >= 2}
+    if staffed:
+        return frozenset(staffed)
+    if profiles is None:
+        profiles = dict(db.session.execute(select(Region.code, Region.profile).where(
+            Region.level == RegionLevel.PROVINCE, Region.profile.isnot(None))).all())
+    return frozenset(profiles)
 
-    def __init__(self, now: datetime | None = None) -> None:
+
+class Routing:
+    """What handover needs to know about the installation's regions and caseworkers, loaded once per import.
+
+    `province` is the importing province: graduates from outside the installation's provinces wait in its pool."""
+
+    def __init__(self, now: datetime | None = None, *, province: str | None = None) -> None:
         self.now = now  # the use case's one 'now'; read from the app clock when first needed if not given
         regions = db.session.execute(select(Region.code, Region.level, Region.profile)).all()
-        self.counties = {code for code, level, _ in regions if level == RegionLevel.COUNTY}
         self.profiles = {code: profile for code, level, profile in regions
                          if level == RegionLevel.PROVINCE and profile}
+        self.provinces = served_provinces(self.profiles)
+        self.counties = {code for code, level, _ in regions
+                         if level == RegionLevel.COUNTY and code[:2] in self.provinces}
+        self.province = province or (min(self.provinces) if self.provinces else None)
         self.default_profile = current_app.config["CASEFLOW_DEFAULT_PROFILE"]
         self._queues: dict[str, list] = {}
 
     def profile(self, area_code: str | None) -> str:
         return self.profiles.get((area_code or "")[:2], self.default_profile)
+
+    def pool(self, graduate: NewGraduate) -> tuple[str, str | None]:
+        """(region, outside area) of a graduate no county of ours serves: the pool of their own province when we
+        serve it, else the importing province's pool, flagged with the area they come from."""
+        area = graduate.hukou_area_code or graduate.residence_area_code or ""
+        if area[:2] in self.provinces or not self.province:
+            return area[:2], None
+        return self.province, county_of(area) or area or None
 
     def caseworker(self, county: str | None, area: str | None = None) -> str | None:
         """The caseworker of the county a new case goes to, by CASEFLOW_ASSIGNMENT_RULE (see assignment.pick);
@@ -81,7 +110,8 @@ def _journey_data(case_id: int, graduate: NewGraduate, profile: str) -> dict:
             "two_year_mark": two_year_boundary(graduate.leaving_date, config["CASEFLOW_DIFFICULTY_YEARS"]).isoformat(),
             "package_due_days": config["CASEFLOW_PACKAGE_DUE_DAYS"],
             "hardship_fallback": config["CASEFLOW_HARDSHIP_FALLBACK"],
-            "post_placement_check": config["CASEFLOW_POST_PLACEMENT_CHECK"]}
+            "post_placement_check": config["CASEFLOW_POST_PLACEMENT_CHECK"],
+            "transfer_escalation_days": config["CASEFLOW_TRANSFER_ESCALATION_DAYS"]}
 
 
 def _graduate_row(graduate: NewGraduate, cohort: int, batch_id: int | None) -> dict:
@@ -95,6 +125,16 @@ def _graduate_row(graduate: NewGraduate, cohort: int, batch_id: int | None) -> d
             "leaving_date": graduate.leaving_date, "origin": graduate.origin,
             "hukou_area_code": graduate.hukou_area_code, "residence_area_code": graduate.residence_area_code,
             "archive_location": graduate.archive_location, "import_batch_id": batch_id}
+
+
+def _case_row(graduate_id: int, graduate: NewGraduate, county: str | None, caseworker_id: int | None, *,
+              cohort: int, routing: Routing, now: datetime) -> dict:
+    region, outside = (county, None) if county else routing.pool(graduate)
+    return {"graduate_id": graduate_id, "cohort": cohort, "profile": routing.profile(county or region),
+            "region_code": region, "county_code": county, "caseworker_id": caseworker_id,
+            "status": CaseStatus.PENDING_CONTACT, "hardship_level": len(graduate.hardship), "handover_at": now,
+            "first_contact_due": now + timedelta(days=current_app.config["CASEFLOW_FIRST_CONTACT_DAYS"]),
+            "outside_area_code": outside, "updated_at": now}
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:
@@ -121,14 +161,12 @@ def _open_chunk(graduates: list[NewGraduate], *, cohort: int, actor: Actor, batc
     counties = [route(g, routing.counties) for g in graduates]
     assignees = [routing.caseworker(c, g.residence_area_code) for c, g in zip(counties, graduates, strict=True)]
     user_ids = _user_ids({a for a in assignees if a})
-    case_rows = [{"graduate_id": gid, "cohort": cohort, "profile": routing.profile(county or g.hukou_area_code),
-                  "region_code": county or (g.hukou_area_code or g.residence_area_code or "")[:2],
-                  "county_code": county, "caseworker_id": user_ids.get(assignee), "status": CaseStatus.PENDING_CONTACT,
-                  "hardship_level": len(g.hardship), "handover_at": now,
-                  "first_contact_due": now + timedelta(days=current_app.config["CASEFLOW_FIRST_CONTACT_DAYS"]),
-                  "updated_at": now}
+    case_rows = [_case_row(gid, g, county, user_ids.get(assignee), cohort=cohort, routing=routing, now=now)
                  for gid, g, county, assignee in zip(graduate_ids, graduates, counties, assignees, strict=True)]
     case_ids = conn.execute(insert(CASE).returning(CASE.c.id, sort_by_parameter_order=True), case_rows).scalars().all()
+    conn.execute(insert(STINT), [{"case_id": case_id, "region_code": row["region_code"], "started_at": now,
+                                  "county_code": row["county_code"], "profile": row["profile"]}
+                                 for case_id, row in zip(case_ids, case_rows, strict=True)])
     version_id, sha, process_id, files = journey
     snapshots = engine.start_many(sha, process_id, files, [_journey_data(case_id, g, row["profile"])
                                                            for case_id, g, row in zip(case_ids, graduates, case_rows,
@@ -153,14 +191,15 @@ def journey_ref() -> tuple[int, str, str, dict | None]:
 
 
 def open_cases(graduates: Iterable[NewGraduate], *, cohort: int, actor: Actor, batch_id: int | None = None,
-               now: datetime | None = None) -> int:
+               now: datetime | None = None, province: str | None = None) -> int:
     """Open a case per graduate and start its journey, in the caller's transaction (no commit here).
 
-    Each case goes to the county of its residence or household registration (else the province pool) and to
-    that county's least-loaded caseworker. Every case is stamped with one time: `now`, else the app clock read
-    once. Returns how many cases were opened."""
+    Each case goes to the county of its residence or household registration in the installation's provinces
+    (else a province pool: its own, or the importing `province`'s, default the actor's) and to that county's
+    least-loaded caseworker. Every case is stamped with one time: `now`, else the app clock read once.
+    Returns how many cases were opened."""
     now = now or clock_now()
-    routing, journey = Routing(now), journey_ref()
+    routing, journey = Routing(now, province=province or actor.region_code[:2] or None), journey_ref()
     return sum(_open_chunk(chunk, cohort=cohort, actor=actor, batch_id=batch_id, routing=routing, journey=journey,
                            now=now)
                for chunk in _chunks(graduates, CHUNK))

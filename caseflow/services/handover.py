@@ -232,10 +232,11 @@ def _claim(batch_id: int, now) -> None:
         raise Conflict(NOT_PREVIEWED, batch=batch_id, status=ImportStatus.COMMITTED)
 
 
-def commit_ledger(batch_id: int, *, actor: Actor) -> ImportBatch:
+def commit_ledger(batch_id: int, *, actor: Actor, province: str | None = None) -> ImportBatch:
     """Import a previewed ledger in one transaction: a case per accepted row, or nothing if anything fails.
 
-    Rows handed over by someone else since the preview are skipped and recorded as duplicates."""
+    Rows handed over by someone else since the preview are skipped and recorded as duplicates; graduates from
+    outside the installation's provinces wait in the pool of the importing `province` (see cases.open_cases)."""
     batch = get_batch_or_raise(batch_id)
     if batch.status != ImportStatus.PREVIEWED:
         raise Conflict(NOT_PREVIEWED, batch=batch_id, status=batch.status)
@@ -247,7 +248,8 @@ def commit_ledger(batch_id: int, *, actor: Actor) -> ImportBatch:
         with committing():
             _claim(batch_id, now)
             late = _Rejections(batch_id, only=Reason.DUPLICATE_EXISTING, known=_duplicates_at_preview(batch_id))
-            opened = sum(cases.open_cases(chunk, cohort=batch.cohort, actor=actor, batch_id=batch_id, now=now)
+            opened = sum(cases.open_cases(chunk, cohort=batch.cohort, actor=actor, batch_id=batch_id, now=now,
+                                          province=province)
                          for chunk in _chunks(_screen(stored, batch.cohort, late), COMMIT_CHUNK))
             late.flush()
             _record_commit(batch, opened=opened, total=opened + late.rows, late=late)

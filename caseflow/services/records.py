@@ -14,7 +14,6 @@ from caseflow.domain.enums import (
     PlacementKind,
     ServiceKind,
     ServiceResponse,
-    TransferStatus,
 )
 from caseflow.domain.package import COMPONENT_OF_SERVICE
 from caseflow.errors import N_, InvalidInput, NotFound
@@ -27,7 +26,6 @@ from caseflow.models import (
     Placement,
     Referral,
     ServiceRecord,
-    Transfer,
 )
 from caseflow.services.postings import referable_posting
 from caseflow.tasks.casework import entrepreneurship_of, loan_limit, past_two_year_boundary
@@ -217,20 +215,9 @@ def record_post_placement(case: Case, data: dict, actor: Actor, now: datetime) -
                                   by_user=actor.user_id))
 
 
-@recorder("decide_transfer")
-def record_transfer_decision(case: Case, data: dict, actor: Actor, now: datetime) -> None:
-    transfer = db.session.scalars(select(Transfer).where(Transfer.case_id == case.id,
-                                                         Transfer.status == TransferStatus.REQUESTED)
-                                  .order_by(Transfer.id.desc())).first()
-    if transfer is not None:
-        approved = data.get("decision") == "approve"
-        transfer.status = TransferStatus.ACCEPTED if approved else TransferStatus.REJECTED
-        transfer.decided_at, transfer.decided_by = now, actor.user_id
-
-
 def load_recorders() -> dict[str, Recorder]:
     """Import every module that registers recorders, and return the registry."""
-    from caseflow.services import support  # noqa: F401
+    from caseflow.services import support, transfers  # noqa: F401 (they register recorders)
 
     return RECORDERS
 

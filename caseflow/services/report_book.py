@@ -15,6 +15,8 @@ from caseflow.services.reports import Figures, Report
 from caseflow.services.workflow import committing, log_event
 
 COUNT, RATE, AMOUNT = "count", "rate", "amount"
+KNOWN_SHEET = N_("As known then and now")
+KNOWN_HEADER = (N_("Indicator"), N_("As known then"), N_("As known now"))
 NUMBER_FORMATS = {COUNT: "0", RATE: "0.0%", AMOUNT: "#,##0"}
 
 
@@ -48,14 +50,16 @@ GROUPS = (
         _count("unreachable", N_("Unreachable")),
         _rate("unreachable_share", N_("Unreachable share"), "unreachable", "handed_over"),
         _count("timely", N_("Reached by the deadline")),
-        _rate("timely_rate", N_("Timely contact rate"), "timely", "handed_over"))),
+        _rate("timely_rate", N_("Timely contact rate"), "timely", "handed_over"),
+        _count("transferred_in", N_("Transferred in")))),
     Group("status", N_("Status mix"), (
         _count("placed", N_("Placed")), _rate("placed_share", N_("Placed share"), "placed", "handed_over"),
         _count("seeking", N_("Seeking work")), _rate("seeking_share", N_("Seeking share"), "seeking", "handed_over"),
         _count("no_intent", N_("No current intent")),
         _rate("no_intent_share", N_("No-intent share"), "no_intent", "handed_over"),
         _rate("unreachable_share", N_("Unreachable share"), "unreachable", "handed_over"),
-        _count("pending", N_("Awaiting contact")), _count("closed", N_("Closed without a job")))),
+        _count("pending", N_("Awaiting contact")), _count("closed", N_("Closed without a job")),
+        _count("transferred_out", N_("Transferred out")))),
     Group("package", N_("Service package"), (
         _count("seeking", N_("Seeking work")), _count("package_complete", N_("Package complete")),
         _rate("package_rate", N_("Package completion"), "package_complete", "seeking"))),
@@ -116,14 +120,44 @@ def show(figure, kind: str) -> str:
     return f"{round(figure):,}" if kind == AMOUNT else str(int(figure))
 
 
+def side_by_side(report: Report) -> list[tuple[Group, Column, object, object]]:
+    """Every column of the total as known then and as known now (a past date's report), each column once."""
+    if report.known_now is None:
+        return []
+    seen, rows = set(), []
+    for group in GROUPS:
+        for column in group.columns:
+            if column.key not in seen and column.key != "target":
+                seen.add(column.key)
+                rows.append((group, column, value(column, report.total, report),
+                             value(column, report.known_now, report)))
+    return rows
+
+
+def changed(report: Report) -> list[tuple[Group, Column, object, object]]:
+    """The columns of the total that records entered after the report date changed."""
+    return [row for row in side_by_side(report) if row[2] != row[3]]
+
+
+def _known_now_sheet(book, report: Report, translate: Callable[[str], str]) -> None:
+    sheet = book.create_sheet(_sheet_title(translate(KNOWN_SHEET)))
+    sheet.append([safe_cell(f"{report.region_name} · {translate(KNOWN_SHEET)} · {report.on.isoformat()}")])
+    sheet.append([safe_cell(translate(text)) for text in KNOWN_HEADER])
+    for group, column, then, now in side_by_side(report):
+        sheet.append([safe_cell(f"{translate(group.title)} · {translate(column.label)}"), then, now])
+        for cell in sheet[sheet.max_row][1:]:
+            cell.number_format = NUMBER_FORMATS[column.kind]
+    sheet.column_dimensions["A"].width = 40
+
+
 def _sheet_title(text: str) -> str:
     return "".join(ch for ch in text if ch not in "[]:*?/\\")[:31]
 
 
 def workbook(report: Report, *, translate: Callable[[str], str], row_label: Callable[[Figures], str],
              actor: Actor) -> bytes:
-    """The report as an XLSX workbook, one sheet per indicator group; every text cell neutralised. The export
-    is recorded in the audit trail."""
+    """The report as an XLSX workbook, one sheet per indicator group (and, for a past date, the total as known
+    then and as known now); every text cell neutralised. The export is recorded in the audit trail."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -138,6 +172,8 @@ def workbook(report: Report, *, translate: Callable[[str], str], row_label: Call
             for cell, column in zip(sheet[sheet.max_row][1:], group.columns, strict=True):
                 cell.number_format = NUMBER_FORMATS[column.kind]
         sheet.column_dimensions["A"].width = 28
+    if report.known_now is not None:
+        _known_now_sheet(book, report, translate)
     with committing():
         log_event(actor=actor, action=EventAction.EXPORTED, now=clock_now(), kind="indicators",
                   region=report.region, on=report.on.isoformat(), rows=len(report.rows))

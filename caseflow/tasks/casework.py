@@ -4,7 +4,7 @@ difficulty status, transfer, the education-department request, entrepreneurship 
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from caseflow.domain.actor import SYSTEM
 from caseflow.domain.enums import (
@@ -12,8 +12,6 @@ from caseflow.domain.enums import (
     ContactOutcome,
     DifficultyStatus,
     EventAction,
-    HumanTaskState,
-    Role,
 )
 from caseflow.domain.package import after_boundary
 from caseflow.domain.schedule import full_months_between, two_year_boundary
@@ -24,10 +22,7 @@ from caseflow.models import (
     EmploymentAssistance,
     EntrepreneurshipSupport,
     Graduate,
-    HumanTask,
     OutboxMessage,
-    ProcessInstance,
-    User,
 )
 from caseflow.services.workflow import log_event
 from caseflow.tasks import operation
@@ -162,22 +157,19 @@ def entrepreneurship_of(case: Case) -> EntrepreneurshipSupport:
 
 @operation("apply_transfer")
 def apply_transfer(params: dict, context) -> dict:
-    """Move an accepted transfer: the case, its workflow and its open county tasks go to the receiving county
-    (a task already routed above the county, such as a city-level review, stays where it is)."""
-    from caseflow.services.cases import Routing
-    from caseflow.services.scope import region_clause
+    """Move an accepted transfer: the case, its workflow and its open county tasks go to the receiving county,
+    which keeps the case's new profile; the origin keeps it in its ledger as transferred out."""
+    from caseflow.services.transfers import move_case
 
-    case, county = case_of(context), str(params["to_county"])
-    old_county = case.county_code or case.region_code
-    caseworker = Routing().caseworker(county)
-    case.county_code = case.region_code = county
-    case.caseworker_id = db.session.scalar(select(User.id).where(User.username == caseworker)) if caseworker else None
-    db.session.execute(update(ProcessInstance).where(ProcessInstance.id == case.instance_id)
-                       .values(region_code=county, assignee=caseworker))
-    open_tasks = update(HumanTask).where(HumanTask.instance_id == case.instance_id,
-                                         HumanTask.state == HumanTaskState.READY,
-                                         region_clause(HumanTask.region_code, old_county))
-    # the caseworker first: the region move below takes the tasks out of `open_tasks`
-    db.session.execute(open_tasks.where(HumanTask.lane == Role.CASEWORKER).values(assignee=caseworker))
-    db.session.execute(open_tasks.values(region_code=county))
-    return {"county": county, "caseworker": caseworker}
+    return move_case(case_of(context), str(params["to_county"]), context.now)
+
+
+@operation("take_package_requirement")
+def take_package_requirement(params: dict, context) -> dict:
+    """After a transfer: the receiving province's package requirement, from its decision table."""
+    from caseflow.services.transfers import take_requirement
+    from caseflow.tasks.package import REQUIREMENT_FIELDS
+
+    requirement = {key: int(context.data.get(key, 0)) for key in REQUIREMENT_FIELDS}
+    take_requirement(case_of(context), requirement)
+    return requirement

@@ -27,14 +27,24 @@ def export():
                     headers={"Content-Disposition": "attachment; filename=cases.xlsx"})
 
 
+def _counties(case) -> list:
+    """Receiving counties to choose from: those the search names (anywhere in the country), else the case's
+    province; an out-of-province graduate's own county first."""
+    text = request.args.get("county_q") or (case.outside_area_code or "")[:6]
+    return regions.search_counties(text, prefix=case.region_code[:2])
+
+
 def _render(case_id: int, *, revealed=None, action_errors=None, status=200):
     view = case_view.case_file(case_id, actor=current_actor())
+    moves = transfers.list_transfers(case_id, actor=current_actor())
     forms = {action: deployment.get_form_or_raise(form) for action, form in casefile.ACTIONS.items()}
     return render_template("cases/show.html", view=view, forms=forms, all_forms=deployment.list_forms(),
                            **postings.form_choices(forms.values(), case_id),
                            action_forms=casefile.ACTIONS, revealed=revealed, action_errors=action_errors or {},
                            today=beijing_day(clock_now()).isoformat(),
-                           counties=regions.list_counties(view.case.region_code[:2])), status
+                           counties=_counties(view.case), county_q=request.args.get("county_q", ""),
+                           outside_label=regions.county_label(view.case.outside_area_code),
+                           transfers=[(t, regions.county_label(t.to_county)) for t in moves]), status
 
 
 @bp.get("/<int:case_id>")
@@ -73,7 +83,8 @@ def transfer(case_id: int):
     except (InvalidInput, Conflict) as exc:
         flash(error_text(exc), "warning")
         return redirect(url_for("cases.show", case_id=case_id)), 303
-    flash(_("Transfer requested; the receiving county's supervisor decides."), "success")
+    flash(_("Transfer requested: your supervisor approves it, then the receiving county's supervisor decides."),
+          "success")
     return redirect(url_for("cases.show", case_id=case_id)), 303
 
 

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from caseflow.domain.enums import EventAction, Role, StalledRule
 from caseflow.domain.schedule import beijing_day
 from caseflow.errors import Conflict, InvalidInput
-from caseflow.services import audit, incidents, reassignment, report_book, reports, supervision
+from caseflow.services import audit, incidents, reassignment, report_book, reports, supervision, transfers
 from caseflow.services.clock import now as clock_now
 from caseflow.services.reassignment import CaseSelection
 from caseflow.services.supervision import CaseFilter
@@ -119,6 +119,12 @@ def approvals():
     return render_template("supervision/approvals.html", page=page)
 
 
+@bp.get("/transferred-out")
+def transferred_out():
+    page = transfers.list_transferred_out(current_actor(), page=params.page(request.args))
+    return render_template("supervision/transferred_out.html", page=page)
+
+
 def _report():
     actor = current_actor()
     today = beijing_day(clock_now())
@@ -129,13 +135,13 @@ def _report():
 @bp.get("/report")
 def report():
     return render_template("supervision/report.html", report=_report(), groups=report_book.GROUPS,
-                           value=report_book.value, show=report_book.show)
+                           value=report_book.value, show=report_book.show, changed=report_book.changed)
 
 
 @bp.get("/report/print")
 def report_print():
     return render_template("supervision/report_print.html", report=_report(), groups=report_book.GROUPS,
-                           value=report_book.value, show=report_book.show)
+                           value=report_book.value, show=report_book.show, changed=report_book.changed)
 
 
 @bp.get("/report.xlsx")

@@ -9,6 +9,7 @@ import pytest
 from handover_helpers import count, ledger, reasons
 from helpers import count_events
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from caseflow import synth
 from caseflow.domain.actor import SYSTEM
@@ -205,3 +206,24 @@ def test_the_documented_sample_ledger_imports_cleanly(uploads):
     assert (batch.total_rows, batch.accepted_rows, batch.rejected_rows) == (30, 30, 0)
     assert handover.commit_ledger(batch.id, actor=SYSTEM).accepted_rows == 30
     assert count(Case, Case.county_code.is_(None)) < 3  # routed to counties; the odd one to the province pool
+
+
+def test_cli_sends_graduates_from_outside_the_served_provinces_to_the_importing_province_pool(uploads, app):
+    from flask.cli import AppGroup
+
+    from caseflow import cli_handover
+
+    app.config["CASEFLOW_PROVINCES"] = "22,42"
+    group = AppGroup("caseflow")
+    cli_handover.register(group)
+    path = ledger(uploads.parent / "l.csv", 3, edits={0: {"hukou_area_code": "110105", "residence_area_code": ""}})
+    assert runner_output(app, group, path, "--province", "4x").exit_code != 0
+    done = runner_output(app, group, path, "--province", "42", "--commit")
+    assert "3 cases opened" in done.output, done.output
+    pooled = db.session.execute(select(Case.region_code, Case.outside_area_code).where(
+        Case.county_code.is_(None))).all()
+    assert pooled == [("42", "110105")]
+
+
+def runner_output(app, group, path, *options):
+    return app.test_cli_runner().invoke(group, ["import-ledger", str(path), "--cohort", "2026", *options])

@@ -211,6 +211,7 @@ def test_designation_returned_at_the_final_review_can_be_withdrawn(province, clo
 def test_case_transferred_to_another_county_moves_with_its_open_tasks(province, clock):
     case_id = open_case(graduate())
     transfers.request_transfer(case_id, to_county="220103", reason="已迁居宽城区", actor=CW_A)
+    do(case_id, "transfer_approve", SV_A, decision="approve")
     accept = [t for t in ready(case_id) if t.bpmn_id == "transfer_accept"]
     assert accept and accept[0].region_code == "220103"
     do(case_id, "transfer_accept", SV_B, decision="approve")

@@ -93,3 +93,32 @@ def test_the_task_page_shows_the_tasks_real_due_state(app, client, clock, crowde
     assert "badge-due_soon" in client.get(f"/tasks/{task.id}").get_data(as_text=True)
     clock.frozen_at = due + timedelta(minutes=1)
     assert "badge-overdue" in client.get(f"/tasks/{task.id}").get_data(as_text=True)
+
+
+def test_the_transferred_out_list_pages_through_every_case(app, client, clock):
+    from datetime import UTC, datetime
+
+    from caseflow.models import Case, CaseStint, Transfer
+    from caseflow.services import accounts, regions
+
+    with app.app_context():
+        regions.load_reference_regions()
+        accounts.seed_demo_users()
+        case_ids = open_in("220102", 55)
+        at = datetime(2026, 7, 2, tzinfo=UTC)
+        for case_id in case_ids:  # accepted transfers to Wuhan, written as acceptance leaves them
+            transfer = Transfer(case_id=case_id, from_county="220102", to_county="420102", status="accepted",
+                                requested_at=at, requested_by="x", decided_at=at, decided_by="y")
+            db.session.add(transfer)
+            db.session.flush()
+            stint = db.session.scalars(select(CaseStint).where(CaseStint.case_id == case_id)).one()
+            stint.ended_at, stint.transfer_id = at, transfer.id
+            db.session.add(CaseStint(case_id=case_id, region_code="420102", county_code="420102", profile="hubei",
+                                     started_at=at))
+            db.session.get(Case, case_id).region_code = "420102"
+        db.session.commit()
+    login(client, "nanguan_sup")
+    seen, pages = walk(client, "/supervision/transferred-out")
+    assert (len(seen), pages) == (55, 2) and set(seen) == {f"transferred-{case_id}" for case_id in case_ids}
+    login(client, "kuancheng_sup")
+    assert 'id="transferred-' not in client.get("/supervision/transferred-out").get_data(as_text=True)

@@ -251,12 +251,24 @@ def test_only_who_may_complete_a_task_may_save_its_draft(app, client, two_counti
     assert client.post(url, data={"csrf_token": csrf_token(client, "/inbox"), "channel": "sms"}).status_code == 403
 
 
+def _team_task(client, name: str) -> str:
+    team = client.get("/inbox?scope=team").get_data(as_text=True)
+    return re.search(rf'/tasks/([0-9a-f-]{{36}})"[^>]*>{name}', team).group(1)
+
+
 def test_a_case_is_transferred_from_the_case_file_and_accepted_by_the_receiving_supervisor(app, client,
                                                                                            two_counties):
     login(client, two_counties["owner_a"])
     url = f"/cases/{two_counties['a']}"
+    found = client.get(f"{url}?county_q=江岸").get_data(as_text=True)  # any county of the country
+    assert 'value="420102">湖北省 武汉市 江岸区 (420102)' in found
     client.post(f"{url}/transfer", data={"csrf_token": csrf_token(client, url), "to_county": "220103",
                                          "reason": "已迁居宽城区"})
+    login(client, "nanguan_sup")  # the origin's supervisor approves first
+    english(client)
+    approve = _team_task(client, "Approve the transfer request")
+    client.post(f"/tasks/{approve}", data={"csrf_token": csrf_token(client, f"/tasks/{approve}"),
+                                           "decision": "approve"})
     login(client, "kuancheng_sup")
     english(client)
     team = client.get("/inbox?scope=team").get_data(as_text=True)
@@ -266,3 +278,18 @@ def test_a_case_is_transferred_from_the_case_file_and_accepted_by_the_receiving_
     client.post(f"/tasks/{accept}", data={"csrf_token": csrf_token(client, f"/tasks/{accept}"),
                                           "decision": "approve"})
     assert "张三" in client.get(url).get_data(as_text=True)  # now a case of 宽城区
+
+
+def test_a_graduate_from_another_province_is_seen_in_the_pool_and_offered_their_own_county(app, client, demo_users):
+    with app.app_context():  # every demo account works in Jilin: the installation serves province 22
+        cases.open_cases([graduate(valid_id("11010520030101123"), hukou="110105", name="王五")], cohort=2026,
+                         actor=SYSTEM)
+        db.session.commit()
+        case_id, region = db.session.execute(select(Case.id, Case.region_code)).one()
+    assert region == "22"
+    login(client, "admin")
+    english(client)
+    page = client.get(f"/cases/{case_id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'data-flag="outside"' in html and "北京市 朝阳区" in html
+    assert '<option value="110105">北京市 朝阳区 (110105)</option>' in html
