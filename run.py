@@ -9,8 +9,8 @@ from caseflow.services.demo import install_demo
 
 def print_demo_accounts() -> None:
     print(f"Demo accounts (password: {DEMO_PASSWORD}):")
-    for username, name, role, region in DEMO_USERS:
-        print(f"  {username:<16} {role.value:<11} {region:<7} {name}")
+    for username, name, roles, region in DEMO_USERS:
+        print(f"  {username:<16} {','.join(roles):<18} {region:<7} {name}")
 
 
 def main() -> None:

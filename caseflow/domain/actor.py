@@ -1,8 +1,21 @@
-"""Who is acting, and the region-scope rule every service applies."""
+"""Who is acting, the region-scope rule every service applies, and which role works each BPMN lane."""
 
 from dataclasses import dataclass, field
 
 from caseflow.domain.enums import Role
+from caseflow.domain.permissions import Permission, permissions_of
+
+# BPMN lane name (as a designer writes it, any case) → the role whose members work its user tasks. Deploy refuses a
+# user task in a lane missing here; the administration pages show this table.
+LANES: dict[str, Role] = {
+    "caseworker": Role.CASEWORKER,
+    "mentor": Role.MENTOR,
+    "supervisor": Role.SUPERVISOR,
+    "analyst": Role.ANALYST,
+    "designer": Role.DESIGNER,
+    "admin": Role.ADMIN,
+    "system": Role.SYSTEM,
+}
 
 
 @dataclass(frozen=True)
@@ -17,16 +30,17 @@ class Actor:
         """Area codes nest by prefix: province 2 digits, city 4, county 6, street 9, community 12."""
         return (region_code or "").startswith(self.region_code)
 
+    def may(self, permission: Permission) -> bool:
+        """Whether one of the actor's roles grants this action (domain.permissions.GRANTS)."""
+        return permission in permissions_of(self.roles)
+
     def may_work_lane(self, lane: str | None) -> bool:
         return Role.ADMIN in self.roles or lane_role(lane) in self.roles
 
 
 def lane_role(lane: str | None) -> Role | None:
     """The role a BPMN lane name stands for ('Caseworker' -> Role.CASEWORKER)."""
-    try:
-        return Role((lane or "").strip().lower())
-    except ValueError:
-        return None
+    return LANES.get((lane or "").strip().lower())
 
 
 SYSTEM = Actor("system", frozenset({Role.SYSTEM, Role.ADMIN}), "")

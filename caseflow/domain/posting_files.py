@@ -47,11 +47,7 @@ _HEADERS.update({name: IGNORED for name in IGNORED_HEADERS})
 def read_postings(data: bytes, *, max_bytes: int, max_rows: int) -> list[tuple[int, dict[str, str]]]:
     """The data rows of an import file as (row number a spreadsheet shows, {field: text}); blank rows skipped.
     A file that is too big, unreadable, has wrong columns, no rows or too many rows raises InvalidInput."""
-    if len(data) > max_bytes:
-        raise InvalidInput(FILE_TOO_LARGE, limit=max_bytes // 1024)
-    if not data.strip():
-        raise InvalidInput(EMPTY)
-    rows = _xlsx_rows(data) if data.startswith(XLSX_MAGIC) else _csv_rows(data)
+    rows = file_rows(data, max_bytes=max_bytes)
     fields = _find_header(rows)
     found: list[tuple[int, dict[str, str]]] = []
     for number, cells in rows:
@@ -63,6 +59,16 @@ def read_postings(data: bytes, *, max_bytes: int, max_rows: int) -> list[tuple[i
     if not found:
         raise InvalidInput(NO_ROWS)
     return found
+
+
+def file_rows(data: bytes, *, max_bytes: int) -> Iterator[tuple[int, list]]:
+    """Every row of a CSV or XLSX file held in memory as (row number, cells as text); a file that is too big,
+    empty or unreadable raises InvalidInput (the staff import reads its files the same way)."""
+    if len(data) > max_bytes:
+        raise InvalidInput(FILE_TOO_LARGE, limit=max_bytes // 1024)
+    if not data.strip():
+        raise InvalidInput(EMPTY)
+    return _xlsx_rows(data) if data.startswith(XLSX_MAGIC) else _csv_rows(data)
 
 
 def _decode(data: bytes) -> str:

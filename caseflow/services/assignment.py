@@ -59,7 +59,7 @@ class Staff:
 
 def load_staff(now: datetime) -> Staff:
     areas = dict(db.session.execute(select(User.username, User.region_code).where(
-        User.role == Role.CASEWORKER, User.active.is_(True))).all())
+        User.has_role(Role.CASEWORKER), User.active.is_(True))).all())
     return Staff(AssignmentRule(current_app.config["CASEFLOW_ASSIGNMENT_RULE"]), areas,
                  frozenset(_away_on(beijing_day(now))))
 

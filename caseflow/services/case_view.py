@@ -9,9 +9,10 @@ from sqlalchemy import func, or_, select
 
 from caseflow import engine
 from caseflow.domain.actor import Actor
-from caseflow.domain.enums import EventAction, HumanTaskState, Role
+from caseflow.domain.enums import EventAction, HumanTaskState
 from caseflow.domain.package import PackageStatus
 from caseflow.domain.paging import paging
+from caseflow.domain.permissions import Permission, roles_with
 from caseflow.errors import N_, InvalidInput, NotAllowed
 from caseflow.extensions import db
 from caseflow.models import (
@@ -38,7 +39,7 @@ from caseflow.services.scope import region_clause
 from caseflow.services.workflow import committing, log_event, spec_ref
 from caseflow.tasks.package import package_status_of
 
-REVEAL_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.ADMIN})
+REVEAL_ROLES = roles_with(Permission.REVEAL_CASE_DATA)
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 

@@ -5,8 +5,9 @@ from sqlalchemy import select
 
 from caseflow import engine
 from caseflow.domain.actor import Actor
-from caseflow.domain.enums import CaseStatus, EventAction, Role
+from caseflow.domain.enums import CaseStatus, EventAction
 from caseflow.domain.forms import validate
+from caseflow.domain.permissions import Permission, roles_with
 from caseflow.errors import N_, Conflict, InvalidInput, NotAllowed
 from caseflow.extensions import db
 from caseflow.models import Referral
@@ -21,7 +22,7 @@ ACTIONS = {"note": "note", "contact_attempt": "contact_attempt", "record_service
            "referral_outcome": "referral_outcome"}
 PLACED_MESSAGE = "graduate_placed"
 DETAILS_MESSAGE = "contact_details_received"
-RECORDING_ROLES = frozenset({Role.CASEWORKER, Role.MENTOR, Role.SUPERVISOR, Role.ADMIN})
+RECORDING_ROLES = roles_with(Permission.RECORD_ON_CASE)
 
 
 def _tell_journey(case, message: str, actor: Actor, now) -> None:

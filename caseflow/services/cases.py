@@ -42,7 +42,7 @@ def served_provinces(profiles: dict[str, str] | None = None) -> frozenset[str]:
     if configured:
         return frozenset(configured)
     staffed = {code[:2] for code in db.session.scalars(select(User.region_code).distinct().where(
-        User.active.is_(True), User.role != Role.SYSTEM)) if len(code or "") >= 2}
+        User.active.is_(True), ~User.has_role(Role.SYSTEM))) if len(code or "") >= 2}
     if staffed:
         return frozenset(staffed)
     if profiles is None:
@@ -95,7 +95,7 @@ def _caseload_heap(county: str) -> list[tuple[int, str]]:
     open_cases = (select(func.count()).select_from(CASE)
                   .where(CASE.c.caseworker_id == User.id, CASE.c.closed_at.is_(None)).scalar_subquery())
     rows = db.session.execute(
-        select(User.username, open_cases).where(User.role == Role.CASEWORKER, User.active.is_(True),
+        select(User.username, open_cases).where(User.has_role(Role.CASEWORKER), User.active.is_(True),
                                                 User.region_code.startswith(county))
     ).all()
     heap = [(count, username) for username, count in rows]

@@ -1,8 +1,9 @@
-"""Demo data for a fresh installation: the reference regions, demo users, job postings and a few hundred
-synthetic graduates whose cases stand at different stages of the journey."""
+"""Demo data for a fresh installation: two provinces side by side — Jilin (profile jilin_1311) and Hubei (profile
+hubei) — each with its reference regions, demo users, job postings and a few hundred synthetic graduates whose
+cases stand at different stages of the journey, so both service-package profiles can be tried at once."""
 
 import random
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from flask_migrate import upgrade
@@ -13,15 +14,34 @@ from caseflow.domain.actor import SYSTEM
 from caseflow.domain.enums import HumanTaskState, Role
 from caseflow.extensions import db
 from caseflow.models import Case, HumanTask, JobPosting, User
-from caseflow.services import accounts, casefile, cases, clock, instances, regions, timers
+from caseflow.services import accounts, casefile, cases, clock, instances, provinces, regions, timers
 from caseflow.services.accounts import actor_for
 from caseflow.services.deployment import deploy_directory
 from caseflow.services.workflow import committing
 
-DEMO_COUNTIES = ("220102", "220103")
 SEED = 2026
 HANDOVER_DAYS_AGO = 35  # so that some first contacts are already overdue when the demo opens
 PROGRESS_AFTER_DAYS = 12  # caseworkers got to the cases they have progressed twelve days after handover
+
+
+@dataclass(frozen=True)
+class DemoProvince:
+    """A demo province: its profile, the counties whose cases its demo caseworkers progress, how many graduates
+    and postings it gets, how many of its cases were progressed (each costs a few engine steps at start-up;
+    the rest still wait for first contact), and the employer its placed graduates name."""
+
+    code: str
+    profile: str
+    counties: tuple[str, ...]
+    graduates: int
+    postings: int
+    progressed: int
+    employer: str
+
+
+DEMO_PROVINCES = (DemoProvince("22", "jilin_1311", ("220102", "220103"), 300, 120, 150, "长春一汽富维"),
+                  DemoProvince("42", "hubei", ("420102", "420106"), 100, 80, 60, "东风汽车集团"))
+DEMO_COUNTIES = tuple(county for province in DEMO_PROVINCES for county in province.counties)
 
 
 def _task(case: Case, bpmn_id: str) -> HumanTask | None:
@@ -59,7 +79,7 @@ def _hired_through_a_referral(case: Case, actor, day: str) -> None:
                                                               "outcome_on": day}, actor=actor)
 
 
-def _advance_case(case: Case, actor, stage: int, day: str, mentor=None) -> None:
+def _advance_case(case: Case, actor, stage: int, day: str, employer: str, mentor=None) -> None:
     """Move one case to a stage of the journey, as its caseworker (and the county's mentor) would have."""
     if stage == 0:
         return  # first contact still to do
@@ -71,7 +91,7 @@ def _advance_case(case: Case, actor, stage: int, day: str, mentor=None) -> None:
     if stage == 2:
         return  # reached, classification to do
     plans = {3: ("no_intent", {"no_intent_reason": "exam_preparation"}),
-             4: ("employed", {"employer": "长春一汽富维", "placement_kind": "contract_job"}),
+             4: ("employed", {"employer": employer, "placement_kind": "contract_job"}),
              5: ("seeking", {"startup_intent": True}), 6: ("seeking", {"intended_industry": "软件"})}
     status, extra = plans.get(stage, ("seeking", {}))
     _classify(case, actor, day, status, **extra)
@@ -86,19 +106,18 @@ def _advance_case(case: Case, actor, stage: int, day: str, mentor=None) -> None:
         _do(case, "verify", actor, closure_reason="contract_job", verified_how="劳动合同", closed_on=day)
 
 
-def _postings(province: str, n: int) -> None:
+def _postings(province: DemoProvince) -> None:
     """Open postings of the province, closing over the year ahead of the demo's handover."""
-    if db.session.scalar(select(JobPosting.id).limit(1)) is None:
-        db.session.execute(insert(JobPosting), synth.job_postings(n, seed=SEED, province=province,
-                                                                   opened_on=clock.now().date()))
+    db.session.execute(insert(JobPosting), synth.job_postings(province.postings, seed=SEED, province=province.code,
+                                                               opened_on=clock.now().date()))
 
 
-def _graduates(n: int):
-    """Synthetic graduates, most of them living in the two demo counties."""
+def _graduates(province: DemoProvince):
+    """Synthetic graduates of the province, most of them living in its demo counties."""
     rng = random.Random(SEED)
-    for graduate in synth.graduates(n, seed=SEED, province="22"):
+    for graduate in synth.graduates(province.graduates, seed=SEED, province=province.code):
         if rng.random() < 0.8:
-            graduate = replace(graduate, residence_area_code=rng.choice(DEMO_COUNTIES))
+            graduate = replace(graduate, residence_area_code=rng.choice(province.counties))
         yield graduate
 
 
@@ -109,10 +128,10 @@ def _forward(days: int) -> None:
             clock.advance_clock(timedelta(days=days))
 
 
-def install_demo(*, simulated: bool, count: int = 300) -> int:
+def install_demo(*, simulated: bool) -> int:
     """Bring the demo installation up to date; on its first start (no case yet), on simulated time starting
-    HANDOVER_DAYS_AGO days back: regions, users, postings, `count` graduates handed over, and the cases their
-    caseworkers progressed twelve days later. Returns how many cases were opened."""
+    HANDOVER_DAYS_AGO days back: regions, each demo province's profile, users, postings and graduates handed
+    over, and the cases their caseworkers progressed twelve days later. Returns how many cases were opened."""
     upgrade()
     fresh = db.session.scalar(select(Case.id).limit(1)) is None
     if fresh and simulated:
@@ -122,23 +141,29 @@ def install_demo(*, simulated: bool, count: int = 300) -> int:
     if not fresh:
         return 0
     regions.load_reference_regions()
+    for province in DEMO_PROVINCES:
+        provinces.set_profile(province.code, province.profile, actor=SYSTEM)
     accounts.seed_demo_users()
     with committing():
-        _postings("22", 120)
-        cases.open_cases(_graduates(count), cohort=2026, actor=SYSTEM)
+        for province in DEMO_PROVINCES:
+            _postings(province)
+            cases.open_cases(_graduates(province), cohort=2026, actor=SYSTEM)
     _forward(PROGRESS_AFTER_DAYS)
     _advance_demo_cases()
     _forward(HANDOVER_DAYS_AGO - PROGRESS_AFTER_DAYS)
     timers.sweep()
-    return count
+    return sum(province.graduates for province in DEMO_PROVINCES)
 
 
 def _advance_demo_cases() -> None:
     day = clock.now().date().isoformat()
     users = {u.id: u for u in db.session.scalars(select(User))}
-    mentors = {u.region_code: actor_for(u) for u in users.values() if u.role == Role.MENTOR}
-    demo_cases = db.session.scalars(select(Case).where(Case.county_code.in_(DEMO_COUNTIES)).order_by(Case.id)).all()
-    for n, case in enumerate(demo_cases):
-        caseworker = users.get(case.caseworker_id)
-        if caseworker is not None:
-            _advance_case(case, actor_for(caseworker), n % 10, day, mentors.get(case.county_code))
+    mentors = {u.region_code: actor_for(u) for u in users.values() if Role.MENTOR in u.roles}
+    for province in DEMO_PROVINCES:
+        demo_cases = db.session.scalars(select(Case).where(Case.county_code.in_(province.counties))
+                                        .order_by(Case.id).limit(province.progressed)).all()
+        for n, case in enumerate(demo_cases):
+            caseworker = users.get(case.caseworker_id)
+            if caseworker is not None:
+                _advance_case(case, actor_for(caseworker), n % 10, day, province.employer,
+                              mentors.get(case.county_code))

@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from caseflow import engine
-from caseflow.domain.actor import Actor
-from caseflow.domain.enums import EventAction, Role
+from caseflow.domain.actor import LANES, Actor
+from caseflow.domain.enums import EventAction
 from caseflow.domain.forms import FormSpec, parse_form
+from caseflow.domain.permissions import Permission
 from caseflow.errors import N_, InvalidSpec, NotAllowed, NotFound
 from caseflow.extensions import db
 from caseflow.models import ProcessInstance, ProcessVersion
@@ -20,7 +21,7 @@ from caseflow.services.records import load_recorders
 from caseflow.services.workflow import committing, log_event
 from caseflow.tasks import load_handlers
 
-LANE_ROLES = frozenset(role.value for role in Role)
+LANE_ROLES = frozenset(LANES)
 
 
 def workflows_dir() -> Path:
@@ -96,7 +97,7 @@ def read_bundle_files(directory: Path) -> dict[str, str]:
 
 
 def _require_designer(actor: Actor) -> None:
-    if not ({Role.DESIGNER, Role.ADMIN} & actor.roles):
+    if not actor.may(Permission.DEPLOY):
         raise NotAllowed(N_("only process designers may deploy"))
 
 

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 
 from caseflow.domain.actor import Actor
-from caseflow.domain.enums import EventAction, IncidentKind, InstanceStatus, Role
+from caseflow.domain.enums import EventAction, IncidentKind, InstanceStatus
 from caseflow.domain.paging import paging
+from caseflow.domain.permissions import Permission
 from caseflow.errors import N_, Conflict, NotAllowed, NotFound
 from caseflow.extensions import db
 from caseflow.models import Incident, ProcessInstance
@@ -58,7 +59,7 @@ class IncidentPage:
 
 
 def _visible(actor: Actor) -> tuple:
-    if not ({Role.ADMIN, Role.SUPERVISOR, Role.DESIGNER} & actor.roles):
+    if not actor.may(Permission.SEE_INCIDENTS):
         raise NotAllowed(N_("only administrators, process designers and supervisors see incidents"))
     return (region_clause(Incident.region_code, actor.region_code),)
 
@@ -78,7 +79,7 @@ def count_open(actor: Actor) -> int:
 
 
 def _open_incident_or_raise(incident_id: int, actor: Actor) -> Incident:
-    if Role.ADMIN not in actor.roles:
+    if not actor.may(Permission.RESOLVE_INCIDENTS):
         raise NotAllowed(N_("only administrators may retry or dismiss incidents"))
     incident = db.session.get(Incident, incident_id)
     if incident is None or not actor.covers(incident.region_code):

@@ -8,9 +8,10 @@ from datetime import date
 from sqlalchemy import and_, case, func, or_, select, update
 
 from caseflow.domain.actor import Actor
-from caseflow.domain.enums import Degree, EventAction, PostingState, RegionLevel, Role
+from caseflow.domain.enums import Degree, EventAction, PostingState, RegionLevel
 from caseflow.domain.forms import MAX_ID, RECORD_TYPES, FormSpec
 from caseflow.domain.paging import paging
+from caseflow.domain.permissions import Permission, roles_with
 from caseflow.domain.postings import FieldError, NewPosting, Reason, is_open, posting_key, validate_posting
 from caseflow.domain.schedule import beijing_day
 from caseflow.errors import N_, Conflict, InvalidInput, NotAllowed, NotFound, OutOfRegion
@@ -20,8 +21,8 @@ from caseflow.services.clock import now as clock_now
 from caseflow.services.scope import region_clause
 from caseflow.services.workflow import committing, log_event
 
-EDIT_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.ADMIN})
-READ_ROLES = EDIT_ROLES | {Role.ANALYST, Role.MENTOR}
+EDIT_ROLES = roles_with(Permission.EDIT_POSTINGS)
+READ_ROLES = roles_with(Permission.READ_POSTINGS)
 AREA_LEVELS = (RegionLevel.COUNTY, RegionLevel.STREET, RegionLevel.COMMUNITY)
 NO_DEGREE = "none"  # the degree filter's value for postings that ask for no degree
 CHOICE_LIMIT = 300  # postings offered in a referral form, nearest first

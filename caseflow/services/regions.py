@@ -16,6 +16,9 @@ from caseflow.services.workflow import committing
 
 REFERENCE_FILE = Path(__file__).resolve().parent.parent / "data" / "regions.csv"
 COLUMNS = ("code", "name", "level", "parent_code", "profile")
+# An administrator sets a province's profile (flask caseflow provinces set-profile): a reload sets it only for a
+# region it inserts, and keeps whatever the administrator chose.
+RELOADED = tuple(name for name in COLUMNS if name != "profile")
 REGION = Region.__table__
 # Prefecture rows GB/T 2260 uses only to group counties; a county's full name leaves them out.
 GROUP_NAMES = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
@@ -39,15 +42,15 @@ def load_reference_regions() -> int:
     rows = reference_rows()
     with committing():
         conn = db.session.connection()
-        existing = {row[0]: tuple(row) for row in conn.execute(select(*(REGION.c[name] for name in COLUMNS)))}
+        existing = {row[0]: tuple(row) for row in conn.execute(select(*(REGION.c[name] for name in RELOADED)))}
         new = [row for row in rows if row["code"] not in existing]
         changed = [row for row in rows if row["code"] in existing
-                   and existing[row["code"]] != tuple(row[name] for name in COLUMNS)]
+                   and existing[row["code"]] != tuple(row[name] for name in RELOADED)]
         # parent_code is a foreign key to the same table: one statement per code length, parents first
         for _, level_rows in groupby(new, key=lambda row: len(row["code"])):
             conn.execute(insert(REGION), list(level_rows))
         if changed:
-            conn.execute(_UPDATE, [{"b_code": row["code"], **{name: row[name] for name in COLUMNS[1:]}}
+            conn.execute(_UPDATE, [{"b_code": row["code"], **{name: row[name] for name in RELOADED[1:]}}
                                    for row in changed])
     db.session.expire_all()
     return len(new) + len(changed)

@@ -309,7 +309,7 @@ def _open_cases(region: str, when: Moment, total: bool) -> list[tuple]:
 def _caseworker_counts(region: str) -> dict[str | None, int]:
     counts: dict[str | None, int] = {}
     for user_id, area in db.session.execute(select(User.id, User.region_code).where(
-            User.role == Role.CASEWORKER, User.active.is_(True), region_clause(User.region_code, region))):
+            User.has_role(Role.CASEWORKER), User.active.is_(True), region_clause(User.region_code, region))):
         key = str(user_id) if len(region) >= 6 else area[:len(region) + 2]
         counts[key] = counts.get(key, 0) + 1
     return counts

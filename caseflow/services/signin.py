@@ -31,7 +31,7 @@ from caseflow.errors import N_, CaseflowError, InvalidInput, NotAllowed, NotFoun
 from caseflow.extensions import db
 from caseflow.models import EventLog, User
 from caseflow.models.event import SIGN_IN_OUTCOMES
-from caseflow.services.accounts import DEMO_PASSWORD, SESSION_COLUMNS, SessionUser
+from caseflow.services.accounts import DEMO_PASSWORD, SESSION_COLUMNS, SessionUser, session_user
 from caseflow.services.clock import now as clock_now
 from caseflow.services.workflow import committing, log_event
 
@@ -105,7 +105,7 @@ def _check_password(name: str, password: str) -> SessionUser | None:
     row = _conn().execute(_CREDENTIALS, {"b_name": name}).first()
     stored = row.password_hash if row else _dummy_hash(current_app.config["CASEFLOW_PASSWORD_METHOD"])
     matches = check_password_hash(stored, password or "")
-    return SessionUser(tuple(row)[:len(SESSION_COLUMNS)]) if row is not None and row.active and matches else None
+    return session_user(row) if row is not None and row.active and matches else None
 
 
 def authenticate(username: str, password: str, *, remote_addr: str | None) -> SessionUser:
@@ -172,6 +172,7 @@ def _new_password_refusal(user: User, *, current: str, new: str, now, remote_add
 def _set_password(user: User, new: str, *, now, remote_addr) -> SessionUser:
     user.password_hash = generate_password_hash(new, method=current_app.config["CASEFLOW_PASSWORD_METHOD"])
     user.session_generation += 1
+    user.must_change_password = False
     log_event(actor=_as(user.username), action=EventAction.PASSWORD_CHANGED, now=now, ip=remote_addr)
-    return SessionUser((user.id, user.username, user.display_name, user.role, user.region_code,
-                        user.session_generation))
+    return SessionUser((user.id, user.username, user.display_name, user.region_code, user.session_generation,
+                        False), user.roles)

@@ -14,6 +14,7 @@ from caseflow.domain.actor import Actor
 from caseflow.domain.calendar import end_of_working_day
 from caseflow.domain.enums import CaseStatus, EventAction, HumanTaskState, Role, StalledRule
 from caseflow.domain.paging import paging
+from caseflow.domain.permissions import Permission, roles_with
 from caseflow.domain.schedule import beijing_day
 from caseflow.domain.supervision import (
     APPROVE,
@@ -34,8 +35,8 @@ from caseflow.services.clock import now as clock_now
 from caseflow.services.inbox import DUE_SOON_WORKING_DAYS, due_badge
 from caseflow.services.scope import region_clause
 
-CONSOLE_ROLES = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMIN})
-MANAGING_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+CONSOLE_ROLES = roles_with(Permission.SUPERVISION_CONSOLE)
+MANAGING_ROLES = roles_with(Permission.REASSIGN_WORK)
 
 
 def check_console(actor: Actor) -> Actor:
@@ -231,7 +232,7 @@ def caseworkers(actor: Actor, *, county: str | None = None) -> list[User]:
     """Active caseworkers of the actor's region (or of one county in it), by area and name."""
     clauses = [region_clause(User.region_code, county)] if county else []
     return list(db.session.scalars(select(User).where(
-        User.role == Role.CASEWORKER, User.active.is_(True), region_clause(User.region_code, actor.region_code),
+        User.has_role(Role.CASEWORKER), User.active.is_(True), region_clause(User.region_code, actor.region_code),
         *clauses).order_by(User.region_code, User.display_name)))
 
 
@@ -273,10 +274,11 @@ def workload(actor: Actor) -> list[WorkloadRow]:
 
 def get_caseworker_or_raise(user_id: int, actor: Actor) -> User:
     """An active caseworker of the actor's region; anyone else does not exist for the actor."""
-    user = db.session.get(User, user_id)
+    user, caseworker = db.session.execute(select(User, User.has_role(Role.CASEWORKER))
+                                          .where(User.id == user_id)).first() or (None, False)
     if user is not None and not actor.covers(user.region_code):
         raise OutOfRegion(N_("caseworker not found"), actor=actor, kind="user", key=user_id)
-    if user is None or user.role != Role.CASEWORKER or not user.active:
+    if user is None or not caseworker or not user.active:
         raise NotFound(N_("caseworker not found"))
     return user
 

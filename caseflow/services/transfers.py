@@ -12,6 +12,7 @@ from caseflow import engine
 from caseflow.domain.actor import Actor
 from caseflow.domain.enums import EventAction, HumanTaskState, RegionLevel, Role, TransferStatus
 from caseflow.domain.paging import paging
+from caseflow.domain.permissions import Permission, roles_with
 from caseflow.errors import N_, Conflict, InvalidInput, NotAllowed
 from caseflow.extensions import db
 from caseflow.models import Case, CaseStint, Graduate, HumanTask, ProcessInstance, Region, Transfer, User
@@ -23,7 +24,7 @@ from caseflow.services.scope import region_clause
 from caseflow.services.workflow import committing, load_instance, log_event, save_step, spec_ref
 
 TRANSFER_MESSAGE = "transfer_requested"
-TRANSFER_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.ADMIN})
+TRANSFER_ROLES = roles_with(Permission.TRANSFER_CASE)
 OPEN = (TransferStatus.REQUESTED, TransferStatus.APPROVED)
 
 

@@ -82,22 +82,33 @@ def _handle_http_error(exc: HTTPException):
 PUBLIC_ENDPOINTS = {"auth.login", "static", "home.set_language", "home.viewer_file"}
 
 
+PASSWORD_CHANGE_ENDPOINTS = {"auth.change_password", "auth.logout"}
+
+
 def _require_sign_in():
-    """Every page but sign-in needs a signed-in user; programs get 401, people the sign-in page."""
-    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+    """Every page but sign-in needs a signed-in user; programs get 401, people the sign-in page. A user who must
+    change the password (an imported account, or after an administrator's reset) gets that page first."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
         return None
+    if current_user.is_authenticated:
+        if not current_user.must_change_password or request.endpoint in PASSWORD_CHANGE_ENDPOINTS:
+            return None
+        if request.path.startswith("/api/"):
+            return jsonify(error="Forbidden", message=gettext("change your password first")), 403
+        return redirect(url_for("auth.change_password"))
     if request.path.startswith("/api/"):
         return jsonify(error="Unauthorized", message=gettext("sign in first")), 401
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
 def register(app: Flask) -> None:
-    from caseflow.web import api, auth, cases, home, inbox, postings, security, supervision, tasks
+    from caseflow.web import admin, api, auth, cases, home, inbox, postings, security, supervision, tasks, visibility
 
     app.url_map.converters.update(params.CONVERTERS)  # before any rule is bound to a converter
-    for blueprint in (auth.bp, home.bp, inbox.bp, tasks.bp, cases.bp, postings.bp, supervision.bp, api.bp):
+    for blueprint in (auth.bp, home.bp, inbox.bp, tasks.bp, cases.bp, postings.bp, supervision.bp, admin.bp, api.bp):
         app.register_blueprint(blueprint)
     app.before_request(params.refuse_hostile_request)
+    visibility.register(app)
     app.before_request(_require_sign_in)
     app.register_error_handler(CaseflowError, handle_domain_error)
     app.register_error_handler(HTTPException, _handle_http_error)

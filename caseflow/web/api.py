@@ -2,7 +2,7 @@
 
 from flask import Blueprint, jsonify, request
 
-from caseflow.domain.enums import Role
+from caseflow.domain.permissions import Permission
 from caseflow.errors import N_, InvalidInput, NotAllowed, NotFound
 from caseflow.extensions import csrf
 from caseflow.services import instances
@@ -49,7 +49,7 @@ def complete_task(task_id: str):
 def deliver_message(name: str):
     """For integrations (e.g. the education department answering a contact-details request)."""
     actor = current_actor()
-    if not ({Role.ADMIN, Role.SUPERVISOR, Role.SYSTEM} & actor.roles):
+    if not actor.may(Permission.DELIVER_MESSAGES):
         raise NotAllowed(N_("only supervisors and integrations may deliver messages"))
     if name not in EXTERNAL_MESSAGES:  # placements and transfers go through their own use cases
         raise NotFound(N_("no such message %(message)s"), message=name)

@@ -11,6 +11,7 @@ from flask_login import current_user
 from caseflow.config import PROJECT_DIR
 from caseflow.domain.enums import Role
 from caseflow.domain.paging import page_links
+from caseflow.domain.permissions import Permission
 from caseflow.errors import N_, Conflict, NotAllowed
 from caseflow.services import clock, deployment, health, incidents, instances
 from caseflow.web import error_text, safe_next
@@ -22,7 +23,7 @@ VIEWER_DIR = PROJECT_DIR / "node_modules" / "bpmn-js" / "dist"
 
 def _console_actor():
     actor = current_actor()
-    if not ({Role.ADMIN, Role.DESIGNER} & actor.roles):
+    if not actor.may(Permission.WORKFLOW_CONSOLE):
         raise NotAllowed(N_("only administrators and process designers may use the workflow console"))
     return actor
 

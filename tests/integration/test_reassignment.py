@@ -110,6 +110,7 @@ def test_bulk_reassignment_of_a_caseworkers_500_cases_is_one_set_based_transacti
     db.session.execute(update(User).where(User.username == "nanguan_cw2").values(active=True))
     db.session.commit()
     assert {owner(ids[0]), owner(ids[-1])} == {"nanguan_cw1"}
+    supervisor = actor("nanguan_sup")  # signing in is not part of the reassignment's statements
     seen, count = _statements(app)
     commits = []
     event.listen(db.engine, "before_cursor_execute", count)
@@ -117,7 +118,7 @@ def test_bulk_reassignment_of_a_caseworkers_500_cases_is_one_set_based_transacti
     try:
         moved = reassignment.reassign_cases(
             CaseSelection(filter=CaseFilter(caseworker_id=staff["nanguan_cw1"].id), expected=500),
-            to_user_id=staff["nanguan_cw2"].id, reason="王丽调往档案科", actor=actor("nanguan_sup"))
+            to_user_id=staff["nanguan_cw2"].id, reason="王丽调往档案科", actor=supervisor)
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     assert moved == 500 and len(commits) == 1

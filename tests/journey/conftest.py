@@ -14,7 +14,7 @@ def province(app):
     db.session.flush()
     for actor in (CW_A, SV_A, CW_B, SV_B, CW_H, SV_H):
         db.session.add(User(username=actor.user_id, display_name=actor.user_id, password_hash="-",
-                            role=next(iter(actor.roles)).value, region_code=actor.region_code))
+                            roles=actor.roles, region_code=actor.region_code))
     for n in range(8):
         db.session.add(JobPosting(employer=f"长春企业{n}", title=f"岗位{n}", area_code="220102" if n < 5 else "220103",
                                   industry="软件" if n % 2 else "制造", major_prefixes=["0809"] if n < 4 else [],
