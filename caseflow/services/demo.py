@@ -114,8 +114,9 @@ def _postings(province: DemoProvince) -> None:
 
 def _graduates(province: DemoProvince):
     """Synthetic graduates of the province, most of them living in its demo counties."""
-    rng = random.Random(SEED)
-    for graduate in synth.graduates(province.graduates, seed=SEED, province=province.code):
+    seed = SEED + int(province.code)  # one sequence per province: two provinces never draw the same person
+    rng = random.Random(seed)
+    for graduate in synth.graduates(province.graduates, seed=seed, province=province.code):
         if rng.random() < 0.8:
             graduate = replace(graduate, residence_area_code=rng.choice(province.counties))
         yield graduate
