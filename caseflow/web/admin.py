@@ -1,28 +1,22 @@
 """Administration pages: staff accounts (list, add, import, roles and region, disable, enable, reset a password),
 the BPMN lane → role table, and each province's service-package profile."""
 
-from io import BytesIO
-
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from caseflow.domain.decision_table import profiles_named
 from caseflow.domain.enums import Role
 from caseflow.domain.permissions import GRANTS, Permission
 from caseflow.domain.permissions import LABELS as PERMISSION_LABELS
-from caseflow.domain.posting_files import FILE_TOO_LARGE
 from caseflow.domain.staff import ASSIGNABLE, COLUMNS, REASON_TEXT, ROLE_LABELS
 from caseflow.domain.staff_files import MAX_BYTES, MAX_ROWS
 from caseflow.errors import Conflict, InvalidInput, NotAllowed
 from caseflow.extensions import csrf
 from caseflow.services import accounts, lanes, provinces, staff, staff_import
-from caseflow.web import error_text
+from caseflow.web import error_text, uploads
 from caseflow.web.session import current_actor
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORM_SLACK = 64 * 1024
 
 
 @bp.before_request
@@ -133,17 +127,13 @@ def import_form():
 
 @bp.post("/users/import")
 def import_file():
-    request.max_content_length = MAX_BYTES + FORM_SLACK  # bounded before the body is read
     try:
-        csrf.protect()
-        upload = request.files.get("file")
-    except RequestEntityTooLarge:
-        return _render_import(message=_(FILE_TOO_LARGE, limit=MAX_BYTES // 1024), status=413)
-    if upload is None or not upload.filename:
-        return _render_import(message=_("Choose a CSV or XLSX file."), status=400)
+        file_name, data = uploads.uploaded_file(MAX_BYTES)
+    except uploads.UploadRefused as refused:
+        return _render_import(message=refused.message, status=refused.status)
     try:
-        report = staff_import.import_staff(upload.read(MAX_BYTES + 1), file_name=upload.filename,
-                                           actor=current_actor(), check_only=request.form.get("check_only") == "1")
+        report = staff_import.import_staff(data, file_name=file_name, actor=current_actor(),
+                                           check_only=request.form.get("check_only") == "1")
     except InvalidInput as exc:
         return _render_import(message=error_text(exc), status=400)
     return _render_import(report, status=400 if report.refused_rows and not report.check_only else 200)
@@ -155,18 +145,10 @@ csrf.exempt(import_file)  # import_file checks the token itself, once the upload
 @bp.get("/users/template.xlsx")
 def template():
     """An empty staff workbook with the template's header row and two examples."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "人员"
-    sheet.append([column.header for column in COLUMNS])
-    sheet.append(["jiangan_cw1", "李娜（江岸区就业服务专员）", "就业服务专员", "420102", ""])
-    sheet.append(["jiangan_sup", "张伟（江岸区就业服务中心主任）", "主管、创业就业指导师", "420102", ""])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return Response(buffer.getvalue(), mimetype=XLSX,
-                    headers={"Content-Disposition": "attachment; filename=staff-template.xlsx"})
+    examples = [["jiangan_cw1", "李娜（江岸区就业服务专员）", "就业服务专员", "420102", ""],
+                ["jiangan_sup", "张伟（江岸区就业服务中心主任）", "主管、创业就业指导师", "420102", ""]]
+    return uploads.xlsx_download([[column.header for column in COLUMNS], *examples],
+                                 sheet="人员", file_name="staff-template.xlsx")
 
 
 @bp.get("/lanes")

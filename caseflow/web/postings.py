@@ -1,23 +1,17 @@
 """The job-posting register: the list with filters, add, edit, close, and import from CSV or XLSX."""
 
-from io import BytesIO
-
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from caseflow.domain.enums import Degree, PostingState, RegionLevel
-from caseflow.domain.posting_files import FILE_TOO_LARGE
 from caseflow.domain.postings import COLUMNS, FIELDS, REASON_TEXT, has_control_characters
 from caseflow.errors import Conflict, InvalidInput
 from caseflow.extensions import csrf
 from caseflow.services import posting_import, postings
-from caseflow.web import error_text, params, safe_next
+from caseflow.web import error_text, params, safe_next, uploads
 from caseflow.web.session import current_actor
 
 bp = Blueprint("postings", __name__, url_prefix="/postings")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORM_SLACK = 64 * 1024  # the multipart envelope and the CSRF token around the uploaded file
 ALL_LEVELS = (RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.STREET, RegionLevel.COMMUNITY)
 
 
@@ -142,16 +136,12 @@ def import_file():
     actor = current_actor()
     postings.check_editor(actor)
     limit = current_app.config["CASEFLOW_POSTING_IMPORT_MAX_BYTES"]
-    request.max_content_length = limit + FORM_SLACK  # bounded before the body is read
     try:
-        csrf.protect()
-        upload = request.files.get("file")
-    except RequestEntityTooLarge:
-        return _render_import(message=_(FILE_TOO_LARGE, limit=limit // 1024), status=413)
-    if upload is None or not upload.filename:
-        return _render_import(message=_("Choose a CSV or XLSX file."), status=400)
+        file_name, data = uploads.uploaded_file(limit)
+    except uploads.UploadRefused as refused:
+        return _render_import(message=refused.message, status=refused.status)
     try:
-        report = posting_import.import_postings(upload.read(limit + 1), file_name=upload.filename, actor=actor,
+        report = posting_import.import_postings(data, file_name=file_name, actor=actor,
                                                 check_only=request.form.get("check_only") == "1")
     except InvalidInput as exc:
         return _render_import(message=error_text(exc), status=400)
@@ -164,15 +154,7 @@ csrf.exempt(import_file)  # import_file checks the token itself, once the upload
 @bp.get("/template.xlsx")
 def template():
     """An empty import workbook with the template's header row and one example."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "岗位"
-    sheet.append([column.header for column in COLUMNS])
-    sheet.append(["长春示例科技有限公司", "软件测试工程师", "220102", "软件", "0809", "本科", 5000, 8000,
-                  postings.today().replace(month=12, day=31).isoformat()])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return Response(buffer.getvalue(), mimetype=XLSX,
-                    headers={"Content-Disposition": "attachment; filename=postings-template.xlsx"})
+    example = ["长春示例科技有限公司", "软件测试工程师", "220102", "软件", "0809", "本科", 5000, 8000,
+               postings.today().replace(month=12, day=31).isoformat()]
+    return uploads.xlsx_download([[column.header for column in COLUMNS], example],
+                                 sheet="岗位", file_name="postings-template.xlsx")

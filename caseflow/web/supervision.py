@@ -10,11 +10,10 @@ from caseflow.services import audit, incidents, reassignment, report_book, repor
 from caseflow.services.clock import now as clock_now
 from caseflow.services.reassignment import CaseSelection
 from caseflow.services.supervision import CaseFilter
-from caseflow.web import error_text, params, safe_next
+from caseflow.web import error_text, params, safe_next, uploads
 from caseflow.web.session import current_actor
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.before_request
@@ -152,7 +151,7 @@ def report_xlsx():
         return _("Total") if figures is data.total else (figures.label or _("Not assigned"))
     book = report_book.workbook(data, translate=_, row_label=label, actor=current_actor())
     name = f"indicators-{data.region or 'all'}-{data.on.isoformat()}.xlsx"
-    return Response(book, mimetype=XLSX, headers={"Content-Disposition": f"attachment; filename={name}"})
+    return Response(book, mimetype=uploads.XLSX, headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
 @bp.get("/audit")
