@@ -1,17 +1,14 @@
 """The ledger uploaded in the browser, as a background job on a real database: preview with progress, commit,
 discard, an interrupted job resumed or discarded, region scope, and the upload encrypted at rest."""
 
-import csv
-import io
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from handover_helpers import FIELDS, count, ledger_rows, reasons
+from handover_helpers import count, csv_bytes, ledger_rows, reasons
 from helpers import count_events
 from sqlalchemy import inspect, select
 
-from caseflow import synth
 from caseflow.domain.enums import EventAction, ImportStatus
 from caseflow.domain.ledger import Reason
 from caseflow.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -20,18 +17,6 @@ from caseflow.models import Case, Graduate, ImportBatch, ImportJob, ImportReject
 from caseflow.services import accounts, handover, ledger_upload
 
 BAD_ROWS = {1: {"id_number": "220102200001010013"}, 4: {"graduation_date": "2026-13-40"}}
-
-
-def csv_bytes(n: int, *, seed: int = 1, edits=None, area: str | None = "220102") -> bytes:
-    """A generated ledger; every row lives in `area` unless edits say otherwise."""
-    rows = ledger_rows(n, seed=seed, edits=edits)
-    if area:
-        for index, row in enumerate(rows):
-            if "residence_area_code" not in (edits or {}).get(index, {}):
-                row[FIELDS.index("residence_area_code")] = area
-    text = io.StringIO()
-    csv.writer(text).writerows([synth.ledger_header(), *rows])
-    return text.getvalue().encode("utf-8-sig")
 
 
 @pytest.fixture
