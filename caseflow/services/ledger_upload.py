@@ -151,6 +151,11 @@ def list_uploads(actor: Actor, page: int = 1, *, interrupted_only: bool = False)
     return UploadPage([_upload(batch, job, now) for batch, job in rows], pages)
 
 
+def progress(batch_id: int, actor: Actor) -> dict:
+    """Where the upload's job is: status, rows read of about how many, percent (None while unknown)."""
+    return get_upload(batch_id, actor).progress()
+
+
 def rejections_page(batch_id: int, actor: Actor, page: int = 1) -> RejectionPage:
     """A page of the upload's refused rows, in file order, each with its reason."""
     upload = get_upload(batch_id, actor)
@@ -236,14 +241,15 @@ def request_commit(batch_id: int, actor: Actor) -> Upload:
 
 
 def discard(batch_id: int, actor: Actor) -> Upload:
-    """Give up an upload that is not committed (queued, previewed, refused or interrupted): its file is deleted."""
+    """Give up an upload that is not committed (waiting, previewed, refused or interrupted, not while a job runs):
+    its file is deleted."""
     upload = get_upload(batch_id, actor)
     if upload.batch.status not in (ImportStatus.QUEUED, ImportStatus.PREVIEWED, ImportStatus.FAILED):
         raise Conflict(CANNOT_DISCARD, batch=batch_id, status=_status_text(upload))
-    if upload.working:
+    if upload.job.state == RUNNING and not upload.interrupted:
         raise Conflict(BUSY, batch=batch_id)
     now = clock_now()
-    with committing():
+    with committing():  # only if no scheduler claimed the job meanwhile
         done = db.session.execute(update(JOB).where(JOB.c.batch_id == batch_id, JOB.c.state == upload.job.state)
                                   .values(state=DONE, file_encrypted=None))
         if done.rowcount != 1:

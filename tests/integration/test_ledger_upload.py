@@ -80,8 +80,11 @@ def test_discard_deletes_the_file_and_opens_nothing(actor):
     ledger_upload.run_pending()
     upload = ledger_upload.discard(batch.id, actor)
     assert upload.batch.status == ImportStatus.DISCARDED
+    waiting = _upload(actor, csv_bytes(5))  # discarded before any scheduler took it: never previewed
+    assert ledger_upload.discard(waiting.id, actor).batch.status == ImportStatus.DISCARDED
+    assert ledger_upload.run_pending() == 0
     assert db.session.scalar(select(ImportJob.file_encrypted).where(ImportJob.batch_id == batch.id)) is None
-    assert count(Case) == 0 and count_events(EventAction.LEDGER_DISCARDED) == 1
+    assert count(Case) == 0 and count_events(EventAction.LEDGER_DISCARDED) == 2
     with pytest.raises(Conflict):
         ledger_upload.request_commit(batch.id, actor)
 
@@ -228,3 +231,26 @@ def test_same_validation_as_the_cli(actor, uploads):
     batch = _upload(actor, data)
     ledger_upload.run_pending()
     assert reasons(batch.id) == reasons(cli.id)
+
+
+def test_the_scheduler_runs_queued_uploads_in_its_own_thread(actor, app):
+    import time
+
+    from caseflow import scheduler
+
+    app.config["CASEFLOW_LEDGER_JOB_SECONDS"] = 1
+    batch_id = _upload(actor, csv_bytes(30)).id
+    db.session.remove()
+    jobs = scheduler.start_ledger_jobs(app)
+    try:
+        assert [job.id for job in jobs.get_jobs()] == ["ledger-uploads"]
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            status = db.session.scalar(select(ImportBatch.status).where(ImportBatch.id == batch_id))
+            db.session.remove()
+            if status == ImportStatus.PREVIEWED:
+                break
+            time.sleep(0.2)
+    finally:
+        jobs.shutdown(wait=True)
+    assert status == ImportStatus.PREVIEWED
