@@ -185,6 +185,23 @@ def _expected_rows(data: bytes, kind: str) -> int | None:
     return max(0, int(found.group(1)) - 1) or None if found else None
 
 
+def _counted_sheet_rows(data: bytes) -> int | None:
+    """The rows of the first sheet, counted by their closing tags as the sheet is unpacked (for a workbook that
+    states no size, e.g. one written by a program): the job's first step, not the web request's."""
+    closing = re.compile(rb"</(?:\w+:)?row>")
+    rows, carried = 0, b""
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive, archive.open("xl/worksheets/sheet1.xml") as sheet:
+            while chunk := sheet.read(1 << 20):
+                window = carried + chunk
+                rows += len(closing.findall(window))
+                cut = window.rfind(b"<")  # a tag cut in two is counted with the next chunk
+                carried = window[cut:] if cut >= 0 and b">" not in window[cut:] else b""
+    except (KeyError, zipfile.BadZipFile, OSError, RuntimeError, EOFError):
+        return None
+    return max(0, rows - 1) or None
+
+
 def _encrypt(data: bytes) -> bytes:
     return protection.encrypt_bytes(data)
 
@@ -359,6 +376,10 @@ def _preview(batch: ImportBatch, job: ImportJob, actor: Actor) -> None:
     batch_id = batch.id
     source = _source(batch_id, batch.file_name)
     scope = handover.RegionScope(job.region_code, job.province)
+    if job.rows_expected is None and source.data.startswith(b"PK"):
+        with committing():
+            db.session.execute(update(JOB).where(JOB.c.batch_id == batch_id)
+                               .values(rows_expected=_counted_sheet_rows(source.data)))
     db.session.execute(delete(ImportRejection).where(ImportRejection.batch_id == batch_id))
 
     def progress(rows: int) -> None:  # the refused rows so far and the progress, visible to the polling page

@@ -9,6 +9,7 @@ from handover_helpers import count, csv_bytes, ledger_rows, reasons
 from helpers import count_events
 from sqlalchemy import inspect, select
 
+from caseflow import synth
 from caseflow.domain.enums import EventAction, ImportStatus
 from caseflow.domain.ledger import Reason
 from caseflow.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -254,3 +255,18 @@ def test_the_scheduler_runs_queued_uploads_in_its_own_thread(actor, app):
     finally:
         jobs.shutdown(wait=True)
     assert status == ImportStatus.PREVIEWED
+
+
+def test_an_xlsx_upload_is_read_in_memory_like_the_cli_reads_the_file(staff, uploads):
+    province = accounts.actor_for(staff["admin"])  # the province (22): every row of a Jilin ledger is its own
+    path = synth.write_ledger_xlsx(uploads.parent / "l.xlsx", 300, seed=3)
+    cli = handover.preview_ledger(path, cohort=2026, actor=province)
+    batch = ledger_upload.start_upload(path.read_bytes(), file_name="l.xlsx", cohort=2026, actor=province)
+    assert db.session.get(ImportJob, batch.id).rows_expected is None  # openpyxl states no size: counted by the job
+    ledger_upload.run_pending()
+    db.session.expire_all()
+    assert db.session.get(ImportJob, batch.id).rows_expected == 300
+    batch = db.session.get(ImportBatch, batch.id)
+    assert (batch.status, batch.total_rows, batch.accepted_rows, batch.summary["format"]) == (
+        ImportStatus.PREVIEWED, cli.total_rows, cli.accepted_rows, "xlsx")
+    assert batch.total_rows == 300 and reasons(batch.id) == reasons(cli.id)
