@@ -52,11 +52,16 @@ def sweep() -> None:
 @group.command("scheduler")
 @click.option("--interval", type=int, default=None, help="Seconds between sweeps.")
 def scheduler(interval: int | None) -> None:
-    """Run the timer sweep in the foreground (the one scheduler process beside gunicorn workers)."""
+    """Run the timer sweep in the foreground and the ledger upload jobs beside it (the one scheduler process
+    beside gunicorn workers)."""
     from flask import current_app
 
+    from caseflow import scheduler as jobs
+
     every = interval or current_app.config["CASEFLOW_SWEEP_SECONDS"]
-    click.echo(f"sweeping due timers every {every}s; Ctrl-C to stop")
+    jobs.start_ledger_jobs(current_app._get_current_object())
+    click.echo(f"sweeping due timers every {every}s, ledger uploads every "
+               f"{current_app.config['CASEFLOW_LEDGER_JOB_SECONDS']}s; Ctrl-C to stop")
     while True:
         result = timers.sweep()
         if result.claimed:

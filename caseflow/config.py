@@ -47,6 +47,11 @@ def from_environment(instance_path: str) -> dict:
         "CASEFLOW_MATCH_WEIGHT_INDUSTRY": int(os.environ.get("CASEFLOW_MATCH_WEIGHT_INDUSTRY", "2")),
         "CASEFLOW_MATCH_WEIGHT_PLACE": int(os.environ.get("CASEFLOW_MATCH_WEIGHT_PLACE", "1")),
         "CASEFLOW_POSTING_IMPORT_MAX_BYTES": int(os.environ.get("CASEFLOW_POSTING_IMPORT_MAX_BYTES", str(2 << 20))),
+        # a ledger uploaded in the browser (500,000 rows of CSV take ~120 MB); its background job polls every
+        # CASEFLOW_LEDGER_JOB_SECONDS and counts as interrupted without a heartbeat for ..._STALE_SECONDS
+        "CASEFLOW_LEDGER_UPLOAD_MAX_BYTES": int(os.environ.get("CASEFLOW_LEDGER_UPLOAD_MAX_BYTES", str(160 << 20))),
+        "CASEFLOW_LEDGER_JOB_SECONDS": int(os.environ.get("CASEFLOW_LEDGER_JOB_SECONDS", "2")),
+        "CASEFLOW_LEDGER_JOB_STALE_SECONDS": int(os.environ.get("CASEFLOW_LEDGER_JOB_STALE_SECONDS", "300")),
         "CASEFLOW_POSTING_IMPORT_MAX_ROWS": int(os.environ.get("CASEFLOW_POSTING_IMPORT_MAX_ROWS", "1000")),
         # Supervision: which stalled/at-risk lists are on, their thresholds, how new handovers are assigned.
         "CASEFLOW_STALLED_RULES": os.environ.get("CASEFLOW_STALLED_RULES", ",".join(StalledRule)),

@@ -1,4 +1,5 @@
-"""APScheduler wiring only: one interval job that runs the timer sweep."""
+"""APScheduler wiring only: an interval job that runs the timer sweep, and one that runs queued ledger uploads
+(services.ledger_upload) — in `flask caseflow scheduler` in production, in the dev server's process for run.py."""
 
 import logging
 import os
@@ -7,7 +8,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
 from caseflow.domain.clock import system_now
-from caseflow.services import setup, timers
+from caseflow.services import ledger_upload, setup, timers
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,30 @@ def _sweep_job(app: Flask) -> None:
             log.exception("timer sweep failed")
 
 
+def _ledger_job(app: Flask) -> None:
+    with app.app_context():
+        if not setup.is_migrated():
+            return
+        try:
+            ledger_upload.run_pending()
+        except Exception:  # a job failing is recorded on the job itself; this keeps the scheduler alive regardless
+            log.exception("ledger upload jobs failed")
+
+
+def add_ledger_jobs(app: Flask, scheduler: BackgroundScheduler) -> None:
+    """Poll the ledger upload jobs every CASEFLOW_LEDGER_JOB_SECONDS (one at a time in this process)."""
+    scheduler.add_job(_ledger_job, "interval", args=[app], id="ledger-uploads",
+                      seconds=app.config["CASEFLOW_LEDGER_JOB_SECONDS"], next_run_time=system_now())
+
+
+def start_ledger_jobs(app: Flask) -> BackgroundScheduler:
+    """Only the ledger upload jobs, in a background thread (`flask caseflow scheduler` sweeps timers itself)."""
+    scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
+    add_ledger_jobs(app, scheduler)
+    scheduler.start()
+    return scheduler
+
+
 def start(app: Flask) -> BackgroundScheduler | None:
     """Start the sweep in this process, once: never in the watcher process of Flask's reloader."""
     if app.debug and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
@@ -34,6 +59,7 @@ def start(app: Flask) -> BackgroundScheduler | None:
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
     scheduler.add_job(_sweep_job, "interval", args=[app], id="timer-sweep",
                       seconds=app.config["CASEFLOW_SWEEP_SECONDS"], next_run_time=system_now())
+    add_ledger_jobs(app, scheduler)
     scheduler.start()
     app.extensions["caseflow.scheduler"] = scheduler
     log.info("timer sweep scheduled every %ss", app.config["CASEFLOW_SWEEP_SECONDS"])

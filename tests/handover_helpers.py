@@ -29,6 +29,18 @@ def ledger(path, n, *, seed=1, edits=None, encoding="utf-8-sig"):
     return path
 
 
+def csv_bytes(n: int, *, seed: int = 1, edits=None, area: str | None = "220102") -> bytes:
+    """A generated ledger; every row lives in `area` unless edits say otherwise."""
+    rows = ledger_rows(n, seed=seed, edits=edits)
+    if area:
+        for index, row in enumerate(rows):
+            if "residence_area_code" not in (edits or {}).get(index, {}):
+                row[FIELDS.index("residence_area_code")] = area
+    text = io.StringIO()
+    csv.writer(text).writerows([synth.ledger_header(), *rows])
+    return text.getvalue().encode("utf-8-sig")
+
+
 def count(model, *where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 

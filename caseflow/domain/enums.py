@@ -57,6 +57,11 @@ class EventAction(StrEnum):
     ACCESS_DENIED = "access_denied"
     EXPORTED = "exported"
     LEDGER_IMPORTED = "ledger_imported"
+    LEDGER_UPLOADED = "ledger_uploaded"
+    LEDGER_PREVIEWED = "ledger_previewed"
+    LEDGER_COMMIT_REQUESTED = "ledger_commit_requested"
+    LEDGER_DISCARDED = "ledger_discarded"
+    LEDGER_RESUMED = "ledger_resumed"
     TASK_REASSIGNED = "task_reassigned"
     ABSENCE_SET = "absence_set"
     USER_ADDED = "user_added"
@@ -227,6 +232,8 @@ class TransferStatus(StrEnum):
 
 
 class ImportStatus(StrEnum):
+    QUEUED = "queued"  # uploaded in the browser, waiting for the background preview (see services.ledger_upload)
+    FAILED = "failed"  # the background preview refused the whole file (columns, encoding, damage)
     PREVIEWED = "previewed"
     COMMITTED = "committed"
     DISCARDED = "discarded"

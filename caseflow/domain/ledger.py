@@ -79,6 +79,7 @@ class Reason(StrEnum):
     NUMBER_CELL = "number_cell"
     ENCODING = "encoding"
     COHORT_MISMATCH = "cohort_mismatch"
+    OUTSIDE_REGION = "outside_region"
 
 
 REASON_LABELS = {
@@ -102,6 +103,7 @@ REASON_LABELS = {
     Reason.NUMBER_CELL: "数字格式单元格会丢失位数，请设为文本格式后重填",
     Reason.ENCODING: "该行编码与文件其余部分不一致或无法识别",
     Reason.COHORT_MISMATCH: "毕业年份与届别不符",
+    Reason.OUTSIDE_REGION: "案件将归属导入人辖区以外的地区",
 }
 
 

@@ -2,6 +2,7 @@
 XLSX (see ledger_xlsx), the header row mapped to the columns of `caseflow.domain.ledger`, cells turned into text.
 Cells that cannot be trusted as read (an ID number stored as a number, an undecodable line) are refused per row."""
 
+import io
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -43,6 +44,24 @@ EXCEL_EPOCH = date(1899, 12, 30)
 EXACT_DIGITS = 15  # Excel keeps 15 significant digits of a number: an 18-digit ID number comes back altered
 NUMBER_ID = "number cell: Excel keeps only 15 digits; format the column as text and type the ID number again"
 NUMBER_LOSSY = "number cell of more than 15 digits: Excel keeps only 15; format the column as text and type it again"
+
+
+class MemoryFile:
+    """A ledger held in memory, read like a Path by the readers below (`open`, `read_bytes`, `name`): a browser
+    upload is decrypted into memory for each pass and never written to disk in plaintext."""
+
+    def __init__(self, data: bytes, name: str = "upload"):
+        self.data, self.name = data, name
+
+    def read_bytes(self) -> bytes:
+        return self.data
+
+    def open(self, mode: str = "r", encoding: str | None = None, errors: str | None = None,
+             newline: str | None = None):
+        raw = io.BytesIO(self.data)
+        if "b" in mode:
+            return raw
+        return io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline=newline)
 
 
 def detect_format(path: Path) -> tuple[str, str | None]:
@@ -106,7 +125,7 @@ def read_rows(path: str | Path) -> Iterator[tuple[int, dict[str, str]]]:
     """Stream the data rows of a ledger as (row number the user sees, {field: text}); blank rows are skipped.
 
     Wrong columns, an empty file or an unreadable one raise InvalidInput: the whole file is refused."""
-    rows = raw_rows(Path(path))
+    rows = raw_rows(path if isinstance(path, MemoryFile) else Path(path))
     fields = _find_header(rows)
     count = 0
     for number, cells in rows:

@@ -58,7 +58,7 @@ def check_archive(path: Path) -> None:
     """Refuse a workbook whose parts would unpack too big (as declared, then as actually unpacked), or whose XML
     holds an over-long cell or constructs Excel never writes; nothing of it has been parsed yet."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with path.open("rb") as handle, zipfile.ZipFile(handle) as archive:
             parts = archive.infolist()
             if len(parts) > MAX_PARTS:
                 raise InvalidInput(TOO_MANY_PARTS, limit=MAX_PARTS)
@@ -145,6 +145,25 @@ class _BudgetedFile(io.FileIO):
         return super().read(size)
 
 
+class _BudgetedBytes(io.BytesIO):
+    """An upload held in memory (decrypted, never written to disk), checking the budget on every read."""
+
+    def __init__(self, data: bytes, budget: _Budget):
+        super().__init__(data)
+        self.budget = budget
+
+    def read(self, size: int | None = -1) -> bytes:
+        self.budget.check()
+        return super().read(size)
+
+
+def _budgeted(path, budget: _Budget) -> io.IOBase:
+    """The workbook as a file openpyxl reads: the file on disk, or the bytes of an in-memory upload."""
+    if isinstance(path, Path):
+        return _BudgetedFile(path, budget)
+    return _BudgetedBytes(path.read_bytes(), budget)
+
+
 def _problem(exc: BaseException) -> str:
     """What went wrong, without echoing the file's content (it may hold an ID number)."""
     if isinstance(exc, DefusedXmlException):
@@ -162,7 +181,7 @@ def xlsx_rows(path: Path, *, max_rows: int) -> Iterator[tuple[int, tuple]]:
 
     check_archive(path)
     budget = _Budget(READ_SECONDS)
-    with _BudgetedFile(path, budget) as handle:
+    with _budgeted(path, budget) as handle:
         try:
             with budget.working():
                 # read_only streams the sheet XML; data_only=False keeps formulas as text so they can be refused

@@ -23,6 +23,7 @@ class Permission(StrEnum):
     DELIVER_MESSAGES = "deliver_messages"  # the JSON API's messages from integrations
     MANAGE_ACCOUNTS = "manage_accounts"  # add, import, disable, enable, set roles, reset passwords
     SET_PROFILES = "set_profiles"  # a province's service-package profile
+    IMPORT_LEDGER = "import_ledger"  # upload, preview, commit and discard real-name ledgers in the browser
 
 
 LABELS = {
@@ -40,6 +41,7 @@ LABELS = {
     Permission.DELIVER_MESSAGES: N_("Deliver messages from integrations (JSON API)"),
     Permission.MANAGE_ACCOUNTS: N_("Manage accounts"),
     Permission.SET_PROFILES: N_("Set a province's service-package profile"),
+    Permission.IMPORT_LEDGER: N_("Upload, preview, commit and discard real-name ledgers for the region"),
 }
 
 _CASEWORK = {Permission.RECORD_ON_CASE, Permission.REVEAL_CASE_DATA, Permission.TRANSFER_CASE,
@@ -49,7 +51,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.CASEWORKER: frozenset(_CASEWORK),
     Role.MENTOR: frozenset({Permission.RECORD_ON_CASE, Permission.READ_POSTINGS}),
     Role.SUPERVISOR: frozenset(_CASEWORK | {Permission.SUPERVISION_CONSOLE, Permission.REASSIGN_WORK,
-                                            Permission.SEE_INCIDENTS, Permission.DELIVER_MESSAGES}),
+                                            Permission.SEE_INCIDENTS, Permission.DELIVER_MESSAGES,
+                                            Permission.IMPORT_LEDGER}),
     Role.ANALYST: frozenset({Permission.READ_POSTINGS, Permission.SUPERVISION_CONSOLE}),
     Role.DESIGNER: frozenset({Permission.WORKFLOW_CONSOLE, Permission.DEPLOY, Permission.SEE_INCIDENTS}),
     Role.ADMIN: frozenset(Permission),

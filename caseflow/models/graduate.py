@@ -2,8 +2,8 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from caseflow.extensions import db
 from caseflow.models.types import UTCDateTime
@@ -69,6 +69,27 @@ class ImportBatch(db.Model):
     accepted_rows: Mapped[int] = mapped_column(Integer, default=0)
     rejected_rows: Mapped[int] = mapped_column(Integer, default=0)
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class ImportJob(db.Model):
+    """The background work on a ledger uploaded in the browser (services.ledger_upload): who uploaded it for which
+    region, the file encrypted with the data key until commit or discard, and the preview's or commit's progress
+    as the scheduler process reports it."""
+
+    __tablename__ = "import_job"
+
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(12), index=True)  # the uploader's region: rows and who sees it
+    province: Mapped[str | None] = mapped_column(String(2))  # the importing province's pool
+    kind: Mapped[str] = mapped_column(String(10))  # preview | commit
+    state: Mapped[str] = mapped_column(String(12), index=True)  # queued | running | done | interrupted
+    requested_by: Mapped[str] = mapped_column(String(100))  # whose job it is (the uploader, then the committer)
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    rows_expected: Mapped[int | None] = mapped_column(Integer)  # an estimate from the file, for the progress bar
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[dict | None] = mapped_column(JSON)  # why the file was refused or the job stopped
+    file_size: Mapped[int] = mapped_column(Integer, default=0)
+    file_encrypted: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # Fernet token; None once done
 
 
 class ImportRejection(db.Model):

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from caseflow.domain.actor import Actor
 from caseflow.domain.enums import EventAction, ImportStatus
-from caseflow.domain.graduates import NewGraduate
+from caseflow.domain.graduates import NewGraduate, route
 from caseflow.domain.ledger import REASON_LABELS, Reason, RowError, field_label, screen_rows
 from caseflow.domain.ledger_files import detect_format, read_rows
 from caseflow.domain.masking import shown
@@ -33,6 +33,7 @@ from caseflow.services.workflow import committing, log_event
 
 HASH_CHUNK = 1000  # existing graduates looked up this many keyed hashes at a time
 REJECTION_CHUNK = 1000
+PROGRESS_EVERY = 1000  # rows read between two progress reports of a background upload
 COMMIT_CHUNK = 5000  # graduates handed to open_cases per call (it batches its inserts by 500 itself)
 SUFFIXES = frozenset({".csv", ".txt", ".xlsx"})
 GRADUATE, BATCH, REJECTION, CASE = Graduate.__table__, ImportBatch.__table__, ImportRejection.__table__, Case.__table__
@@ -144,11 +145,49 @@ def _not_existing(pending: list[tuple[int, NewGraduate]], cohort: int,
             yield graduate
 
 
-def _screen(path: Path, cohort: int, rejections: _Rejections) -> Iterator[NewGraduate]:
-    """The graduates of the file that may be opened: valid for the cohort, first of their ID in the file, not
-    handed over already (in the cohort, or with a case open in another)."""
+class RegionScope:
+    """Where the cases of an importer's rows would go, by the same routing as cases.open_cases: a row whose case
+    would land outside the importer's region (a county supervisor importing another county's graduate) is
+    refused as `outside_region`. Region '' (the CLI, an administrator) takes every row."""
+
+    def __init__(self, region_code: str, province: str | None = None):
+        self.region_code = region_code
+        self.routing = cases.Routing(province=province or region_code[:2] or None) if region_code else None
+
+    def destination(self, graduate: NewGraduate) -> str:
+        county = route(graduate, self.routing.counties)
+        return county or self.routing.pool(graduate)[0] or ""
+
+    def refusal(self, graduate: NewGraduate) -> RowError | None:
+        if self.routing is None:
+            return None
+        destination = self.destination(graduate)
+        if destination.startswith(self.region_code):
+            return None
+        return RowError(None, Reason.OUTSIDE_REGION, f"{destination or '-'} ∉ {self.region_code}")
+
+
+def _counted(rows: Iterator[tuple[int, dict]], progress) -> Iterator[tuple[int, dict]]:
+    """The rows as read, telling `progress(rows read)` every PROGRESS_EVERY rows."""
+    count = 0
+    for item in rows:
+        yield item
+        count += 1
+        if count % PROGRESS_EVERY == 0:
+            progress(count)
+    progress(count)
+
+
+def _screen(path, cohort: int, rejections: _Rejections, *, scope: RegionScope | None = None,
+            progress=None) -> Iterator[NewGraduate]:
+    """The graduates of the file that may be opened: valid for the cohort, first of their ID in the file, inside
+    the importer's region (`scope`), not handed over already (in the cohort, or with a case open in another).
+    `progress(rows read)` is called every PROGRESS_EVERY rows if given."""
     pending: list[tuple[int, NewGraduate]] = []
-    for number, graduate, errors in screen_rows(read_rows(path), cohort=cohort):
+    rows = read_rows(path)
+    for number, graduate, errors in screen_rows(_counted(rows, progress) if progress else rows, cohort=cohort):
+        if not errors and scope is not None and (outside := scope.refusal(graduate)):
+            errors = [outside]
         if errors:
             rejections.add(number, errors)
             continue
@@ -177,20 +216,34 @@ def preview_ledger(path: str | Path, *, cohort: int, actor: Actor, file_name: st
                                 uploaded_by=actor.user_id, uploaded_at=clock_now(), summary={})
             db.session.add(batch)
             db.session.flush()
-            rejections = _Rejections(batch.id)
-            accepted = sum(1 for _ in _screen(stored, cohort, rejections))
-            rejections.flush()
-            batch.total_rows, batch.accepted_rows = accepted + rejections.rows, accepted
-            batch.rejected_rows = rejections.rows
-            batch.summary = {"stored_as": stored.name, "format": _describe(stored),
-                             "reasons": dict(rejections.reasons), "same_file_committed": _committed_before(sha, cohort)}
+            screen_batch(batch, stored)
+            batch.summary = {"stored_as": stored.name, **batch.summary}
     except InvalidInput:
         _forget_upload(stored, sha)
         raise
     return batch
 
 
-def _describe(stored: Path) -> str:
+def screen_batch(batch: ImportBatch, source, *, scope: RegionScope | None = None, progress=None) -> None:
+    """Validate the file into the (flushed) batch, in the caller's transaction: the refused rows recorded, the
+    counts and the summary set. `progress(rows read)`, if given, is called every PROGRESS_EVERY rows with the
+    refused rows so far flushed (a background job commits there, so the page polling it sees them)."""
+    rejections = _Rejections(batch.id)
+
+    def tick(rows: int) -> None:
+        rejections.flush()
+        progress(rows)
+
+    accepted = sum(1 for _ in _screen(source, batch.cohort, rejections, scope=scope,
+                                      progress=tick if progress else None))
+    rejections.flush()
+    batch.total_rows, batch.accepted_rows = accepted + rejections.rows, accepted
+    batch.rejected_rows = rejections.rows
+    batch.summary = {"format": _describe(source), "reasons": dict(rejections.reasons),
+                     "same_file_committed": _committed_before(batch.sha256, batch.cohort)}
+
+
+def _describe(stored) -> str:
     kind, encoding = detect_format(stored)
     return f"{kind} {encoding}" if encoding else kind
 
@@ -232,25 +285,30 @@ def _claim(batch_id: int, now) -> None:
         raise Conflict(NOT_PREVIEWED, batch=batch_id, status=ImportStatus.COMMITTED)
 
 
-def commit_ledger(batch_id: int, *, actor: Actor, province: str | None = None) -> ImportBatch:
+def commit_ledger(batch_id: int, *, actor: Actor, province: str | None = None, source=None,
+                  scope: RegionScope | None = None, progress=None) -> ImportBatch:
     """Import a previewed ledger in one transaction: a case per accepted row, or nothing if anything fails.
 
     Rows handed over by someone else since the preview are skipped and recorded as duplicates; graduates from
-    outside the installation's provinces wait in the pool of the importing `province` (see cases.open_cases)."""
+    outside the installation's provinces wait in the pool of the importing `province` (see cases.open_cases).
+    `source` is the file when it is not stored in the upload folder (a browser upload, decrypted in memory),
+    `scope` the importer's region (rows outside it were refused at preview), `progress` as for _screen."""
     batch = get_batch_or_raise(batch_id)
     if batch.status != ImportStatus.PREVIEWED:
         raise Conflict(NOT_PREVIEWED, batch=batch_id, status=batch.status)
-    stored = upload_dir() / (batch.summary or {}).get("stored_as", "")
-    if not stored.is_file():
-        raise Conflict(FILE_GONE, batch=batch_id)
+    if source is None:
+        source = upload_dir() / (batch.summary or {}).get("stored_as", "")
+        if not source.is_file():
+            raise Conflict(FILE_GONE, batch=batch_id)
     now = clock_now()
     try:
         with committing():
             _claim(batch_id, now)
             late = _Rejections(batch_id, only=Reason.DUPLICATE_EXISTING, known=_duplicates_at_preview(batch_id))
+            screened = _screen(source, batch.cohort, late, scope=scope, progress=progress)
             opened = sum(cases.open_cases(chunk, cohort=batch.cohort, actor=actor, batch_id=batch_id, now=now,
                                           province=province)
-                         for chunk in _chunks(_screen(stored, batch.cohort, late), COMMIT_CHUNK))
+                         for chunk in _chunks(screened, COMMIT_CHUNK))
             late.flush()
             _record_commit(batch, opened=opened, total=opened + late.rows, late=late)
             log_event(actor=actor, action=EventAction.LEDGER_IMPORTED, now=now, batch=batch_id, opened=opened,

@@ -42,3 +42,12 @@ def encrypt(value: str) -> str:
 
 def decrypt(token: str) -> str:
     return _current_keys()[0].decrypt(token.encode()).decode()
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    """A whole file encrypted with the data key (an uploaded ledger waiting for its commit)."""
+    return _current_keys()[0].encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    return _current_keys()[0].decrypt(token)

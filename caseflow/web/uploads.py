@@ -12,7 +12,7 @@ from caseflow.domain.table_files import FILE_TOO_LARGE
 from caseflow.extensions import csrf
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORM_SLACK = 64 * 1024  # the multipart envelope and the CSRF token around the uploaded file
+FORM_SLACK = 64 * 1024  # the multipart envelope, other fields and the CSRF token around the uploaded file
 
 
 @dataclass
@@ -25,6 +25,8 @@ def uploaded_file(limit: int, field: str = "file") -> tuple[str, bytes]:
     """(file name, content) of the form's uploaded file, at most `limit` bytes (one more is read, so that the reader
     can tell a file that is too large); an oversized body or a missing file raises UploadRefused."""
     request.max_content_length = limit + FORM_SLACK  # bounded before the body is read
+    # parsed into memory, never spooled to a temporary file: no plaintext ledger or staff list on disk
+    request._get_file_stream = lambda *args, **kwargs: BytesIO()
     try:
         csrf.protect()
         upload = request.files.get(field)
