@@ -43,6 +43,28 @@ def deploy() -> None:
         click.echo(f"{'deployed' if created else 'unchanged'} {version.process_id} {version.sha256[:12]}")
 
 
+@group.command("lint")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--warnings/--no-warnings", default=True, help="List warnings too (untranslated names).")
+def lint_command(files: tuple[str, ...], warnings: bool) -> None:
+    """Lint BPMN/DMN FILES (default: the workflows directory) against Caseflow's rules; exit 1 on any error."""
+    from pathlib import Path
+
+    from caseflow.services import lint
+
+    directory = deployment.workflows_dir()
+    paths = [Path(f) for f in files] or sorted(p for p in directory.glob("*/*") if p.suffix in (".bpmn", ".dmn"))
+    report = lint.lint_paths(paths)
+    for finding in report.findings:
+        if finding.severity == lint.WARNING and not warnings:
+            continue
+        where = ":".join(filter(None, (finding.file, finding.element)))
+        click.echo(f"{finding.severity}: {where}: {finding.text()}")
+    click.echo(f"{len(report.errors)} errors, {len(report.findings) - len(report.errors)} warnings")
+    if not report.ok:
+        raise SystemExit(1)
+
+
 @group.command("sweep")
 def sweep() -> None:
     """Wake every instance whose timer is due now, once."""
