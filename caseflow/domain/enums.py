@@ -39,6 +39,8 @@ class EventAction(StrEnum):
     TIMER_FIRED = "timer_fired"
     MESSAGE_DELIVERED = "message_delivered"
     VERSION_DEPLOYED = "version_deployed"
+    PROCESS_DRAFT_SAVED = "process_draft_saved"
+    VERSION_PUBLISHED = "version_published"
     CASE_OPENED = "case_opened"
     CASE_ASSIGNED = "case_assigned"
     CASE_RECORDED = "case_recorded"

@@ -20,6 +20,7 @@ class Permission(StrEnum):
     RESOLVE_INCIDENTS = "resolve_incidents"  # retry or close a failed workflow step
     WORKFLOW_CONSOLE = "workflow_console"  # versions and instances
     DEPLOY = "deploy"
+    DESIGN_PROCESSES = "design_processes"  # edit drafts in the designer, lint them, compare versions
     DELIVER_MESSAGES = "deliver_messages"  # the JSON API's messages from integrations
     MANAGE_ACCOUNTS = "manage_accounts"  # add, import, disable, enable, set roles, reset passwords
     SET_PROFILES = "set_profiles"  # a province's service-package profile
@@ -37,6 +38,7 @@ LABELS = {
     Permission.RESOLVE_INCIDENTS: N_("Retry or close failed workflow steps"),
     Permission.WORKFLOW_CONSOLE: N_("Workflow console: versions and instances"),
     Permission.DEPLOY: N_("Deploy process versions"),
+    Permission.DESIGN_PROCESSES: N_("Edit process drafts in the designer, lint them and compare versions"),
     Permission.DELIVER_MESSAGES: N_("Deliver messages from integrations (JSON API)"),
     Permission.MANAGE_ACCOUNTS: N_("Manage accounts"),
     Permission.SET_PROFILES: N_("Set a province's service-package profile"),
@@ -51,7 +53,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.SUPERVISOR: frozenset(_CASEWORK | {Permission.SUPERVISION_CONSOLE, Permission.REASSIGN_WORK,
                                             Permission.SEE_INCIDENTS, Permission.DELIVER_MESSAGES}),
     Role.ANALYST: frozenset({Permission.READ_POSTINGS, Permission.SUPERVISION_CONSOLE}),
-    Role.DESIGNER: frozenset({Permission.WORKFLOW_CONSOLE, Permission.DEPLOY, Permission.SEE_INCIDENTS}),
+    Role.DESIGNER: frozenset({Permission.WORKFLOW_CONSOLE, Permission.DEPLOY, Permission.DESIGN_PROCESSES,
+                              Permission.SEE_INCIDENTS}),
     Role.ADMIN: frozenset(Permission),
     Role.SYSTEM: frozenset({Permission.DELIVER_MESSAGES}),
 }
