@@ -41,6 +41,7 @@ class EventAction(StrEnum):
     VERSION_DEPLOYED = "version_deployed"
     PROCESS_DRAFT_SAVED = "process_draft_saved"
     VERSION_PUBLISHED = "version_published"
+    INSTANCE_MIGRATED = "instance_migrated"
     CASE_OPENED = "case_opened"
     CASE_ASSIGNED = "case_assigned"
     CASE_RECORDED = "case_recorded"
