@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
+from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 
 from caseflow.engine import runtime
@@ -94,16 +94,32 @@ def _timers(workflow) -> dict:
     return saved
 
 
+# (old spec, new spec) → their SpecDiff: comparing two specs is the costly part and the same for every instance.
+_spec_diffs: dict[tuple[int, int], tuple[object, object, SpecDiff]] = {}
+
+
+def _spec_diff(old_spec, new_spec) -> SpecDiff:
+    key = (id(old_spec), id(new_spec))
+    cached = _spec_diffs.get(key)
+    if cached is None or cached[0] is not old_spec or cached[1] is not new_spec:
+        if len(_spec_diffs) > 64:
+            _spec_diffs.clear()
+        cached = _spec_diffs[key] = (old_spec, new_spec, SpecDiff(_serializer.registry, old_spec, new_spec))
+    return cached[2]
+
+
 def _plan(workflow, new_spec, new_subprocess_specs: dict, mapping: Mapping[str, str]):
-    top, sub_diffs = diff_workflow(_serializer.registry, workflow, new_spec, new_subprocess_specs)
+    top = WorkflowDiff(workflow, _spec_diff(workflow.spec, new_spec))
     _apply_map(top, new_spec, mapping)
     refusals = _refusals(workflow, top, mapping)
-    for sp_id, diff in sub_diffs.items():
-        layer = workflow.subprocesses[sp_id]
-        if diff is None:
+    sub_diffs = {}
+    for sp_id, layer in workflow.subprocesses.items():
+        new_sub = new_subprocess_specs.get(layer.spec.name)
+        if new_sub is None:
             refusals.append(Refusal(N_("the called process %(element)s is not in the new version"), layer.spec.name))
             continue
-        _apply_map(diff, new_subprocess_specs[layer.spec.name], mapping)
+        diff = sub_diffs[sp_id] = WorkflowDiff(layer, _spec_diff(layer.spec, new_sub))
+        _apply_map(diff, new_sub, mapping)
         refusals += _refusals(layer, diff, mapping)
     return top, sub_diffs, refusals
 

@@ -32,7 +32,7 @@ ENDPOINT_PERMISSIONS: dict[str, Permission | str] = {
     "admin.update_user": Permission.MANAGE_ACCOUNTS, "admin.set_active": Permission.MANAGE_ACCOUNTS,
     "admin.reset_password": Permission.MANAGE_ACCOUNTS, "admin.set_profile": Permission.SET_PROFILES,
     "designer.save_draft": Permission.DESIGN_PROCESSES, "designer.discard": Permission.DESIGN_PROCESSES,
-    "designer.publish": Permission.DEPLOY,
+    "designer.publish": Permission.DEPLOY, "designer.migrate": Permission.MIGRATE_INSTANCES,
 }
 
 

@@ -14,7 +14,7 @@ from caseflow.domain.actor import SYSTEM, Actor
 from caseflow.domain.enums import EventAction, Role
 from caseflow.errors import InvalidSpec, NotAllowed
 from caseflow.extensions import db
-from caseflow.models import EventLog, ProcessDraft, ProcessVersion
+from caseflow.models import EventLog, ProcessDraft, ProcessInstance, ProcessVersion
 from caseflow.services import deployment, designer, instances
 
 DEMO = (Path(__file__).resolve().parents[2] / "workflows" / "bpmn" / "demo_followup.bpmn").read_text()
@@ -126,3 +126,46 @@ def test_the_versions_list_is_paged(app, client, demo_users):
     last = client.get("/designer/demo_followup/versions?page=2").get_data(as_text=True)
     shown = re.findall(r'name="new" value="(\d+)"', first) + re.findall(r'name="new" value="(\d+)"', last)
     assert len(set(shown)) == total > 50 and 'rel="next"' in first
+
+
+def test_a_designer_dry_runs_and_moves_running_cases_from_the_page(app, client, demo_users):
+    """51 instances wait at the renamed task: the dry run pages their reasons; with the map all of them move."""
+    with app.app_context():
+        old = designer.current_version("demo_followup").id
+        started = [instances.start_instance("demo_followup", actor=SYSTEM, region_code="220102") for _ in range(51)]
+        xml = DEMO
+        for pattern in ('id="{}"', 'sourceRef="{}"', 'targetRef="{}"', 'bpmnElement="{}"', ">{}<"):
+            xml = xml.replace(pattern.format("first_contact"), pattern.format("initial_contact"))
+        new = deployment.deploy({"demo_followup.bpmn": xml}, "demo_followup", actor=SYSTEM)[0].id
+    login(client, "jilin_designer")
+    page = client.get(f"/designer/demo_followup/migrate?from={old}&to={new}").get_data(as_text=True)
+    assert "0 of 51" in page or "51 个运行中的实例中有 0 个可以迁移" in page
+    second = client.get(f"/designer/demo_followup/migrate?from={old}&to={new}&page=2").get_data(as_text=True)
+    rows = re.findall(r'<tr id="instance-(\d+)"', page) + re.findall(r'<tr id="instance-(\d+)"', second)
+    assert sorted(map(int, rows)) == sorted(started) and "first_contact" in page
+    mapped = client.get(f"/designer/demo_followup/migrate?from={old}&to={new}&map=first_contact%3Dinitial_contact")
+    token = csrf_token(client, f"/designer/demo_followup/migrate?from={old}&to={new}")
+    assert 'id="run-migration"' in mapped.get_data(as_text=True)
+    moved = client.post("/designer/demo_followup/migrate", data={"csrf_token": token, "from": old, "to": new,
+                                                                  "map": "first_contact=initial_contact"},
+                        follow_redirects=True)
+    assert "51" in moved.get_data(as_text=True)
+    with app.app_context():
+        assert {db.session.get(ProcessInstance, i).version_id for i in started} == {new}
+
+
+def test_the_migrate_cli_dry_runs_and_moves(app):
+    old = designer.current_version("demo_followup").id
+    instance_id = instances.start_instance("demo_followup", actor=SYSTEM, region_code="220102")
+    new = deployment.deploy({"demo_followup.bpmn": DEMO.replace("Monthly follow-up visit", "每月随访")},
+                            "demo_followup", actor=SYSTEM)[0].id
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["caseflow", "migrate", "demo_followup", "--from", str(old), "--dry-run"])
+    assert dry.exit_code == 0 and f"instance {instance_id}: can move" in dry.output
+    assert db.session.get(ProcessInstance, instance_id).version_id == old
+    done = runner.invoke(args=["caseflow", "migrate", "demo_followup", "--from", str(old), "--batch", "1"])
+    assert done.exit_code == 0 and "1/1: moved 1" in done.output
+    db.session.expire_all()
+    assert db.session.get(ProcessInstance, instance_id).version_id == new
+    bad = runner.invoke(args=["caseflow", "migrate", "demo_followup", "--from", str(old), "--map", "x"])
+    assert bad.exit_code != 0 and "old_id=new_id" in bad.output
