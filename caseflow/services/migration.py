@@ -5,7 +5,7 @@ with a designer-supplied map for renamed elements). The run moves the movable on
 its own transaction under the usual version check: waiting timers keep their due dates, ready tasks keep their
 ids (so their inbox rows keep assignee and draft), and every move is in the event log."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
@@ -52,10 +52,12 @@ def _versions(process_id: str, from_id: int, to_id: int) -> tuple[ProcessVersion
     return source, target
 
 
-def _running(version_id: int, after: int = 0, limit: int | None = None) -> list[int]:
+def _running(version_id: int, after: int = 0, limit: int | None = None, only: list[int] | None = None) -> list[int]:
     query = (select(ProcessInstance.id).where(ProcessInstance.version_id == version_id,
                                               ProcessInstance.status == InstanceStatus.RUNNING,
                                               ProcessInstance.id > after).order_by(ProcessInstance.id))
+    if only is not None:
+        query = query.where(ProcessInstance.id.in_(only))
     return list(db.session.scalars(query.limit(limit) if limit else query))
 
 
@@ -115,13 +117,16 @@ def _move(instance_id: int, from_id: int, to_id: int, mapping: Mapping[str, str]
 
 
 def run(process_id: str, from_id: int, to_id: int, mapping: Mapping[str, str], *, actor: Actor,
-        batch_size: int = DEFAULT_BATCH, progress: Callable[[Outcome, int], None] | None = None) -> Outcome:
-    """Move every movable running instance of the source version, a batch at a time; report after each batch."""
+        batch_size: int = DEFAULT_BATCH, progress: Callable[[Outcome, int], None] | None = None,
+        only: Iterable[int] | None = None) -> Outcome:
+    """Move every movable running instance of the source version (or `only` those of them), a batch at a time;
+    report after each batch."""
     _require(actor)
     _versions(process_id, from_id, to_id)
-    total = len(_running(from_id))
+    only = list(only) if only is not None else None
+    total = len(_running(from_id, only=only))
     outcome, last = Outcome(), 0
-    while batch := _running(from_id, after=last, limit=batch_size):
+    while batch := _running(from_id, after=last, limit=batch_size, only=only):
         for instance_id in batch:
             try:
                 result = _move(instance_id, from_id, to_id, mapping, actor=actor)
