@@ -2,10 +2,16 @@
 and sees the lint error on the diagram, removes it and names a task in Chinese, saves clean and publishes a new
 version. Screenshots go to test-artifacts/."""
 
-from browser_helpers import shot
+from datetime import timedelta
+from pathlib import Path
 
+from browser_helpers import shot
+from helpers import CONTACT, only_ready_task
+
+from caseflow.domain.actor import SYSTEM
 from caseflow.extensions import db
-from caseflow.services import accounts, designer, regions
+from caseflow.models import ProcessInstance
+from caseflow.services import accounts, deployment, designer, instances, regions
 
 ADD_ORPHAN = """() => {
   const modeler = window.caseflowDesigner.modeler;
@@ -67,3 +73,52 @@ def test_designer_edits_sees_a_lint_marker_fixes_it_and_publishes(app, page, tmp
     assert "每月随访（新）" in published.files["demo_followup.bpmn"]
     assert "orphan_task" not in published.files["demo_followup.bpmn"]
     assert (tmp_path / "bpmn" / "demo_followup.bpmn").is_file()
+
+
+def _cases_and_a_renamed_version(clock) -> tuple[int, int, list[int], dict]:
+    """Three running demo cases (two waiting on their timer), then a version whose first task is renamed."""
+    regions.load_reference_regions()
+    accounts.seed_demo_users()
+    old = designer.current_version("demo_followup").id
+    started = [instances.start_instance("demo_followup", actor=SYSTEM, region_code="220102") for _ in range(3)]
+    for instance_id in started[:2]:
+        instances.complete_task(only_ready_task(instance_id).id, actor=SYSTEM, data=CONTACT)
+    due = {i: db.session.get(ProcessInstance, i).next_due for i in started}
+    clock.advance(timedelta(days=5))
+    xml = (Path(__file__).resolve().parents[2] / "workflows" / "bpmn" / "demo_followup.bpmn").read_text()
+    for pattern in ('id="{}"', 'sourceRef="{}"', 'targetRef="{}"', 'bpmnElement="{}"', ">{}<"):
+        xml = xml.replace(pattern.format("first_contact"), pattern.format("initial_contact"))
+    new = deployment.deploy({"demo_followup.bpmn": xml.replace('"P30D"', '"P40D"')}, "demo_followup",
+                            actor=SYSTEM)[0].id
+    db.session.commit()
+    return old, new, started, due
+
+
+def test_designer_dry_runs_and_moves_running_cases_keeping_their_timers(app, page, clock):
+    """Two cases wait on their 30-day timer, one at its renamed first task: the dry run names the element, the map
+    lets all three move, and the timers keep their due dates."""
+    old, new, started, due = _cases_and_a_renamed_version(clock)
+    page.goto(f"{page.base}/login")
+    page.fill("#username", "jilin_designer")
+    page.fill("#password", "caseflow-demo")
+    page.click("button[type=submit]")
+    page.goto(f"{page.base}/designer/demo_followup/versions")
+    page.click("text=迁移在办案件")
+    page.select_option("#migrate-from", str(old))
+    page.select_option("#migrate-to", str(new))
+    page.click("button:has-text('试运行')")
+    page.wait_for_selector("#dry-run-summary")
+    assert "3 个运行中的实例中有 0 个可以迁移" in page.inner_text("#dry-run-summary")
+    assert "first_contact" in page.inner_text("table.refused")
+    shot(page, "designer-migration-dry-run-zh")
+    page.fill("#migrate-map", "first_contact=initial_contact")
+    page.click("button:has-text('试运行')")
+    page.wait_for_selector("text=3 个运行中的实例中有 3 个可以迁移")
+    page.click("#run-migration")
+    page.wait_for_selector("text=已迁移 3 个实例")
+    shot(page, "designer-migration-done-zh")
+    db.session.expire_all()
+    rows = {i: db.session.get(ProcessInstance, i) for i in started}
+    assert {row.version_id for row in rows.values()} == {new}
+    assert {i: row.next_due for i, row in rows.items()} == due
+    assert only_ready_task(started[2]).bpmn_id == "initial_contact"
