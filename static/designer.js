@@ -45,6 +45,8 @@
       if (!response.ok) throw new Error(data.message || response.statusText);
       showFindings(data.findings);
       status.textContent = box.dataset.savedText + ' ' + box.dataset.errors;
+      const state = document.getElementById('draft-state');
+      if (state) state.textContent = state.dataset.draftText;
       box.dataset.saved = String(Number(box.dataset.saved || 0) + 1);
       return data;
     })).catch((error) => { status.textContent = box.dataset.failedText + ' ' + error.message; });

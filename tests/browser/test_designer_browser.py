@@ -57,6 +57,7 @@ def test_designer_edits_sees_a_lint_marker_fixes_it_and_publishes(app, page, tmp
     _saved(page, 1)
     page.wait_for_selector(".djs-element.lint-error[data-element-id=orphan_task]")
     assert page.inner_text("#lint-count") == "1"
+    assert page.inner_text("#draft-state").startswith("您正在编辑自己的草稿")
     assert "没有任何开始事件能到达此元素" in page.inner_text("#lint-findings")
     shot(page, "designer-lint-marker-zh")
 
