@@ -43,6 +43,61 @@ def deploy() -> None:
         click.echo(f"{'deployed' if created else 'unchanged'} {version.process_id} {version.sha256[:12]}")
 
 
+@group.command("lint")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--warnings/--no-warnings", default=True, help="List warnings too (untranslated names).")
+def lint_command(files: tuple[str, ...], warnings: bool) -> None:
+    """Lint BPMN/DMN FILES (default: the workflows directory) against Caseflow's rules; exit 1 on any error."""
+    from pathlib import Path
+
+    from caseflow.services import lint
+
+    directory = deployment.workflows_dir()
+    paths = [Path(f) for f in files] or sorted(p for p in directory.glob("*/*") if p.suffix in (".bpmn", ".dmn"))
+    report = lint.lint_paths(paths)
+    for finding in report.findings:
+        if finding.severity == lint.WARNING and not warnings:
+            continue
+        where = ":".join(filter(None, (finding.file, finding.element)))
+        click.echo(f"{finding.severity}: {where}: {finding.text()}")
+    click.echo(f"{len(report.errors)} errors, {len(report.findings) - len(report.errors)} warnings")
+    if not report.ok:
+        raise SystemExit(1)
+
+
+@group.command("migrate")
+@click.argument("process_id")
+@click.option("--from", "from_id", type=int, required=True, help="The version id the instances run on now.")
+@click.option("--to", "to_id", type=int, help="The version id to move them to (default: the latest).")
+@click.option("--map", "maps", multiple=True, help="A renamed element: old_id=new_id (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Only list which instances can move and why others cannot.")
+@click.option("--batch", "batch_size", type=click.IntRange(1, 10000), default=200, show_default=True)
+def migrate_command(process_id: str, from_id: int, to_id: int | None, maps: tuple[str, ...], dry_run: bool,
+                    batch_size: int) -> None:
+    """Move the running instances of PROCESS_ID from one version to another (as the system)."""
+    from caseflow.errors import CaseflowError
+    from caseflow.services import instances, migration
+
+    try:
+        mapping = migration.parse_map("\n".join(maps))
+        to_id = to_id or instances.latest_version_id(process_id)
+        if dry_run:
+            candidates = migration.dry_run(process_id, from_id, to_id, mapping, actor=SYSTEM)
+            for candidate in candidates:
+                reasons = "; ".join(refusal.text() for refusal in candidate.refusals)
+                click.echo(f"instance {candidate.instance_id}: {'can move' if candidate.movable else reasons}")
+            movable = sum(c.movable for c in candidates)
+            click.echo(f"{movable} of {len(candidates)} running instances can move to version {to_id}")
+            return
+        outcome = migration.run(process_id, from_id, to_id, mapping, actor=SYSTEM, batch_size=batch_size,
+                                progress=lambda o, total: click.echo(
+                                    f"{o.moved + o.refused + o.failed}/{total}: moved {o.moved}, "
+                                    f"refused {o.refused}, failed {o.failed}"))
+    except CaseflowError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"moved {outcome.moved}, refused {outcome.refused}, failed {outcome.failed}")
+
+
 @group.command("sweep")
 def sweep() -> None:
     """Wake every instance whose timer is due now, once."""

@@ -21,6 +21,8 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": os.environ.get("CASEFLOW_SECRET_KEY"),
         "CASEFLOW_DATA_KEY": os.environ.get("CASEFLOW_DATA_KEY"),
         "CASEFLOW_WORKFLOWS_DIR": os.environ.get("CASEFLOW_WORKFLOWS_DIR", str(PROJECT_DIR / "workflows")),
+        # Where the designer's publish writes the published BPMN/DMN files (default: the workflows directory).
+        "CASEFLOW_PUBLISH_DIR": os.environ.get("CASEFLOW_PUBLISH_DIR"),
         "CASEFLOW_SIMULATED_CLOCK": _flag("CASEFLOW_SIMULATED_CLOCK", False),
         "CASEFLOW_SCHEDULER": _flag("CASEFLOW_SCHEDULER", False),
         "CASEFLOW_SWEEP_SECONDS": int(os.environ.get("CASEFLOW_SWEEP_SECONDS", "30")),

@@ -20,6 +20,8 @@ class Permission(StrEnum):
     RESOLVE_INCIDENTS = "resolve_incidents"  # retry or close a failed workflow step
     WORKFLOW_CONSOLE = "workflow_console"  # versions and instances
     DEPLOY = "deploy"
+    DESIGN_PROCESSES = "design_processes"  # edit drafts in the designer, lint them, compare versions
+    MIGRATE_INSTANCES = "migrate_instances"  # move running instances between versions of a process
     DELIVER_MESSAGES = "deliver_messages"  # the JSON API's messages from integrations
     MANAGE_ACCOUNTS = "manage_accounts"  # add, import, disable, enable, set roles, reset passwords
     SET_PROFILES = "set_profiles"  # a province's service-package profile
@@ -38,6 +40,8 @@ LABELS = {
     Permission.RESOLVE_INCIDENTS: N_("Retry or close failed workflow steps"),
     Permission.WORKFLOW_CONSOLE: N_("Workflow console: versions and instances"),
     Permission.DEPLOY: N_("Deploy process versions"),
+    Permission.DESIGN_PROCESSES: N_("Edit process drafts in the designer, lint them and compare versions"),
+    Permission.MIGRATE_INSTANCES: N_("Move running instances between versions of a process"),
     Permission.DELIVER_MESSAGES: N_("Deliver messages from integrations (JSON API)"),
     Permission.MANAGE_ACCOUNTS: N_("Manage accounts"),
     Permission.SET_PROFILES: N_("Set a province's service-package profile"),
@@ -54,7 +58,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
                                             Permission.SEE_INCIDENTS, Permission.DELIVER_MESSAGES,
                                             Permission.IMPORT_LEDGER}),
     Role.ANALYST: frozenset({Permission.READ_POSTINGS, Permission.SUPERVISION_CONSOLE}),
-    Role.DESIGNER: frozenset({Permission.WORKFLOW_CONSOLE, Permission.DEPLOY, Permission.SEE_INCIDENTS}),
+    Role.DESIGNER: frozenset({Permission.WORKFLOW_CONSOLE, Permission.DEPLOY, Permission.DESIGN_PROCESSES,
+                              Permission.MIGRATE_INSTANCES, Permission.SEE_INCIDENTS}),
     Role.ADMIN: frozenset(Permission),
     Role.SYSTEM: frozenset({Permission.DELIVER_MESSAGES}),
 }

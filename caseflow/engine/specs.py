@@ -3,7 +3,7 @@
 import ast
 import hashlib
 import re
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -89,26 +89,36 @@ def check_xml(name: str, content: str) -> None:
 
 
 def _make_parser(files: dict[str, str], *, validate: bool) -> SpiffBpmnParser:
-    parser = SpiffBpmnParser(validator=VALIDATOR if validate else None)
-    secure = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    parser = new_parser(validate=validate)
     for name in sorted(files):
-        if name.startswith(FORMS_DIR):
-            continue  # a version's forms: not the engine's business
-        try:
-            root = etree.fromstring(files[name].encode(), parser=secure)
-            if name.endswith(".dmn"):
-                parser.add_dmn_xml(root, filename=name)
-            else:
-                parser.add_bpmn_xml(root, filename=name)
-        except ValidationException as exc:
-            raise _invalid(exc, name) from exc
-        except etree.XMLSyntaxError as exc:
-            raise InvalidSpec(N_("not well-formed XML: %(reason)s"), file=name, reason=str(exc)) from exc
+        add_file(parser, name, files[name])
     return parser
 
 
-def _invalid(exc: ValidationException, fallback_file: str | None = None) -> InvalidSpec:
-    element = getattr(exc, "id", None) or getattr(exc, "name", None)
+def new_parser(*, validate: bool) -> SpiffBpmnParser:
+    return SpiffBpmnParser(validator=VALIDATOR if validate else None)
+
+
+def add_file(parser: SpiffBpmnParser, name: str, content: str) -> None:
+    """Add one BPMN or DMN file to a parser, refusing it with the element and reason when it is invalid."""
+    if name.startswith(FORMS_DIR):
+        return  # a version's forms: not the engine's business
+    secure = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        root = etree.fromstring(content.encode(), parser=secure)
+        if name.endswith(".dmn"):
+            parser.add_dmn_xml(root, filename=name)
+        else:
+            parser.add_bpmn_xml(root, filename=name)
+    except ValidationException as exc:
+        raise invalid_spec(exc, name) from exc
+    except etree.XMLSyntaxError as exc:
+        raise InvalidSpec(N_("not well-formed XML: %(reason)s"), file=name, reason=str(exc)) from exc
+
+
+def invalid_spec(exc: ValidationException, fallback_file: str | None = None) -> InvalidSpec:
+    line = getattr(exc, "line_number", None)
+    element = getattr(exc, "id", None) or getattr(exc, "name", None) or (f"line {line}" if line else None)
     return InvalidSpec(N_("the diagram is invalid: %(reason)s"), element=element, reason=str(exc).split("\n")[0],
                        file=getattr(exc, "file_name", None) or fallback_file)
 
@@ -201,7 +211,7 @@ def _check_code(codes: Iterable[Code]) -> None:
             raise InvalidSpec(exc.message, element=code.element, **exc.params) from exc
 
 
-def _condition_flows(parser: SpiffBpmnParser, process_ids: Iterable[str]) -> dict[tuple[str, str], str]:
+def condition_flows(parser: SpiffBpmnParser, process_ids: Iterable[str]) -> dict[tuple[str, str], str]:
     """Sequence flows by (source, target), to name a refused condition by its flow."""
     flows = {}
     for process_parser in filter(None, map(parser.get_process_parser, process_ids)):
@@ -220,9 +230,7 @@ class Known:
     records: Container[str] | None = None
 
 
-def _check_properties(info: TaskSpecInfo, element: str, known: Known) -> None:
-    """Every property a user task declares must name something: a property Caseflow reads, a recorder, a form,
-    a number of days, a variable."""
+def _check_property_values(info: TaskSpecInfo, element: str) -> None:
     for name, value in info.properties.items():
         if name not in TASK_PROPERTIES:
             raise InvalidSpec(N_("user task property %(property)s is not one Caseflow reads"), element=element,
@@ -233,15 +241,64 @@ def _check_properties(info: TaskSpecInfo, element: str, known: Known) -> None:
         if name == "regionVariable" and not str(value).isidentifier():
             raise InvalidSpec(N_("user task property %(property)s must name a variable"), element=element,
                               property=name)
+
+
+def _check_form(info: TaskSpecInfo, element: str, known: Known) -> None:
     if known.forms is not None and info.form not in known.forms:
         raise InvalidSpec(N_("user task names no known form (formKey=%(form)s)"), element=element,
                           form=str(info.form))
+
+
+def _check_record(info: TaskSpecInfo, element: str, known: Known) -> None:
     record = info.properties.get("record")
     if known.records is not None and record is not None and record not in known.records:
         raise InvalidSpec(N_("user task names no known record kind (record=%(record)s)"), element=element,
                           record=str(record))
+
+
+def _check_lane(info: TaskSpecInfo, element: str, known: Known) -> None:
     if known.lanes is not None and (info.lane or "").strip().lower() not in known.lanes:
         raise InvalidSpec(N_("user task lane %(lane)s is not a known role"), element=element, lane=str(info.lane))
+
+
+def _check_operation(task_spec, element: str, known: Known) -> None:
+    if isinstance(task_spec, ServiceTask) and task_spec.operation_name not in known.operations:
+        raise InvalidSpec(N_("unknown service operation %(operation)s"), element=element,
+                          operation=task_spec.operation_name)
+
+
+def _task_checks(task_spec, flows: dict, known: Known) -> list[Callable[[], None]]:
+    """Every check of one task spec, each raising InvalidSpec for its own problem, in the order deploy runs them."""
+    element = getattr(task_spec, "bpmn_id", None) or task_spec.name
+    checks = [lambda: _check_operation(task_spec, element, known)]
+    if isinstance(task_spec, CatchingEvent):
+        checks.append(lambda: _check_timer(task_spec))
+    checks += [lambda: _check_code(task_code(task_spec, flows)), lambda: check_supported(task_spec)]
+    if isinstance(task_spec, UserTask):
+        info = describe_user_task(task_spec)
+        checks += [lambda: _check_property_values(info, element), lambda: _check_form(info, element, known),
+                   lambda: _check_record(info, element, known), lambda: _check_lane(info, element, known)]
+    return checks
+
+
+def task_problems(task_spec, *, flows: dict, known: Known) -> list[InvalidSpec]:
+    """Everything deploy would refuse about one task spec (deploy stops at the first; lint lists them all)."""
+    problems = []
+    for check in _task_checks(task_spec, flows, known):
+        try:
+            check()
+        except InvalidSpec as exc:
+            problems.append(exc)
+    return problems
+
+
+def process_problems(process_spec) -> list[InvalidSpec]:
+    """What deploy would refuse about a process's own code (an ad hoc subprocess's completion condition)."""
+    try:
+        _check_code(process_code(process_spec))
+    except InvalidSpec as exc:
+        return [exc]
+    return []
 
 
 def _check_semantics(bundle_specs, *, flows: dict, known: Known) -> list[TaskSpecInfo]:
@@ -250,22 +307,14 @@ def _check_semantics(bundle_specs, *, flows: dict, known: Known) -> list[TaskSpe
     for process_spec in [spec, *subprocess_specs.values()]:
         _check_code(process_code(process_spec))
     for task_spec in _all_task_specs(*bundle_specs):
-        element = getattr(task_spec, "bpmn_id", None) or task_spec.name
-        if isinstance(task_spec, ServiceTask) and task_spec.operation_name not in known.operations:
-            raise InvalidSpec(N_("unknown service operation %(operation)s"), element=element,
-                              operation=task_spec.operation_name)
-        if isinstance(task_spec, CatchingEvent):
-            _check_timer(task_spec)
-        _check_code(task_code(task_spec, flows))
-        check_supported(task_spec)
+        for check in _task_checks(task_spec, flows, known):
+            check()
         if isinstance(task_spec, UserTask):
-            info = describe_user_task(task_spec)
-            _check_properties(info, element, known)
-            user_tasks.append(info)
+            user_tasks.append(describe_user_task(task_spec))
     return user_tasks
 
 
-def _awaited_messages(bundle_specs) -> frozenset[str]:
+def awaited_messages(bundle_specs) -> frozenset[str]:
     """Names of the messages some catch event or receive task of the bundle waits for."""
     names = set()
     for task_spec in _all_task_specs(*bundle_specs):
@@ -305,14 +354,14 @@ def build_bundle(files: dict[str, str], process_id: str, *, operations: Containe
     if parser.get_process_parser(process_id) is None:
         raise InvalidSpec(N_("no process with id %(process)s"), element=process_id, process=process_id)
     try:
-        spec, subprocess_specs = _specs_from(parser, process_id)
+        spec, subprocess_specs = specs_from(parser, process_id)
     except ValidationException as exc:
-        raise _invalid(exc) from exc
+        raise invalid_spec(exc) from exc
     except SpiffWorkflowException as exc:
         raise InvalidSpec(N_("the process cannot be parsed: %(reason)s"), element=process_id, reason=str(exc)) from exc
     if not spec.start.outputs:
         raise InvalidSpec(N_("the process has no start event"), element=process_id)
-    flows = _condition_flows(parser, [process_id, *subprocess_specs])
+    flows = condition_flows(parser, [process_id, *subprocess_specs])
     known = Known(operations=operations, forms=forms, lanes=lanes, records=records)
     user_tasks = _check_semantics((spec, subprocess_specs), flows=flows, known=known)
     used = {name: files[name] for name in _used_files(parser, process_id, subprocess_specs)}
@@ -320,7 +369,7 @@ def build_bundle(files: dict[str, str], process_id: str, *, operations: Containe
     sha = content_hash(used)
     _cache.setdefault(sha, (spec, subprocess_specs, used))
     return Bundle(process_id, sha, used, spec, subprocess_specs, tuple(user_tasks),
-                  _awaited_messages((spec, subprocess_specs)))
+                  awaited_messages((spec, subprocess_specs)))
 
 
 def _wire_loops(spec, subprocess_specs: dict) -> None:
@@ -339,7 +388,7 @@ def _wire_loops(spec, subprocess_specs: dict) -> None:
                     signal.connect(task_spec.merge_child)
 
 
-def _specs_from(parser: SpiffBpmnParser, process_id: str) -> tuple[object, dict]:
+def specs_from(parser: SpiffBpmnParser, process_id: str) -> tuple[object, dict]:
     """The process spec and its called processes' specs, wired so that restored instances run as live ones."""
     spec, subprocess_specs = parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
     _wire_loops(spec, subprocess_specs)
@@ -348,7 +397,7 @@ def _specs_from(parser: SpiffBpmnParser, process_id: str) -> tuple[object, dict]
 
 def parse_specs(process_id: str, files: dict[str, str]) -> tuple[object, dict]:
     """Freshly parsed specs of a deployed version, exactly as a newly started process would build them."""
-    return _specs_from(_make_parser(files, validate=False), process_id)
+    return specs_from(_make_parser(files, validate=False), process_id)
 
 
 def get_specs(sha: str, process_id: str, files: dict[str, str] | None) -> tuple[object, dict]:

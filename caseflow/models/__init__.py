@@ -15,7 +15,7 @@ from caseflow.models.case import (
 )
 from caseflow.models.event import EventLog, OutboxMessage, SimulatedClock
 from caseflow.models.graduate import Graduate, HardshipFlag, ImportBatch, ImportJob, ImportRejection
-from caseflow.models.process import Incident, ProcessInstance, ProcessVersion
+from caseflow.models.process import Incident, ProcessDraft, ProcessInstance, ProcessVersion
 from caseflow.models.region import Region, User, UserRole
 from caseflow.models.support import EmploymentAssistance, SubsidyGrant
 from caseflow.models.task import HumanTask
@@ -24,6 +24,7 @@ __all__ = [
     "Case", "CaseStint", "Classification", "ContactAttempt", "EmploymentAssistance", "Enrolment",
     "EntrepreneurshipSupport", "EventLog", "Graduate", "HardshipFlag", "HumanTask", "Incident", "ImportBatch",
     "ImportJob",
-    "ImportRejection", "JobPosting", "OutboxMessage", "Placement", "ProcessInstance", "ProcessVersion", "Referral",
+    "ImportRejection", "JobPosting", "OutboxMessage", "Placement", "ProcessDraft", "ProcessInstance",
+    "ProcessVersion", "Referral",
     "Region", "ServiceRecord", "SimulatedClock", "SubsidyGrant", "Transfer", "User", "UserRole",
 ]

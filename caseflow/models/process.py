@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from caseflow.domain.enums import InstanceStatus
@@ -72,3 +72,18 @@ class Incident(db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_by: Mapped[str | None] = mapped_column(String(100))
     resolution: Mapped[str | None] = mapped_column(String(20))  # retried | dismissed
+
+
+class ProcessDraft(db.Model):
+    """A designer's unpublished edit of a process: its BPMN/DMN files by name; nothing runs it until published."""
+
+    __tablename__ = "process_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(100))
+    designer: Mapped[str] = mapped_column(String(100))  # the user whose draft it is
+    base_version_id: Mapped[int | None] = mapped_column(ForeignKey("process_version.id"))
+    files: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("process_id", "designer", name="uq_process_draft_designer"),)

@@ -107,6 +107,7 @@ def register(app: Flask) -> None:
         api,
         auth,
         cases,
+        designer,
         home,
         inbox,
         ledger,
@@ -119,7 +120,7 @@ def register(app: Flask) -> None:
 
     app.url_map.converters.update(params.CONVERTERS)  # before any rule is bound to a converter
     for blueprint in (auth.bp, home.bp, inbox.bp, tasks.bp, cases.bp, postings.bp, supervision.bp, admin.bp, api.bp,
-                      ledger.bp):
+                      ledger.bp, designer.bp):
         app.register_blueprint(blueprint)
     app.before_request(params.refuse_hostile_request)
     visibility.register(app)

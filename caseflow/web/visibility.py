@@ -33,6 +33,8 @@ ENDPOINT_PERMISSIONS: dict[str, Permission | str] = {
     "admin.reset_password": Permission.MANAGE_ACCOUNTS, "admin.set_profile": Permission.SET_PROFILES,
     "ledger.upload": Permission.IMPORT_LEDGER, "ledger.commit": Permission.IMPORT_LEDGER,
     "ledger.discard": Permission.IMPORT_LEDGER, "ledger.resume": Permission.IMPORT_LEDGER,
+    "designer.save_draft": Permission.DESIGN_PROCESSES, "designer.discard": Permission.DESIGN_PROCESSES,
+    "designer.publish": Permission.DEPLOY, "designer.migrate": Permission.MIGRATE_INSTANCES,
 }
 
 

@@ -1,0 +1,70 @@
+// The process designer: bpmn-js Modeler on the draft, lint findings as markers on the diagram after every save.
+(function () {
+  const box = document.getElementById('modeler');
+  if (!box || !window.BpmnJS) return;
+  const modeler = new BpmnJS({container: box});
+  const list = document.getElementById('lint-findings');
+  const count = document.getElementById('lint-count');
+  const status = document.getElementById('save-status');
+  let file = null;
+  let marked = [];
+
+  function showFindings(findings) {
+    const canvas = modeler.get('canvas');
+    const registry = modeler.get('elementRegistry');
+    marked.forEach(([id, cls]) => { if (registry.get(id)) canvas.removeMarker(id, cls); });
+    marked = [];
+    list.textContent = '';
+    let errors = 0;
+    findings.forEach((finding) => {
+      if (finding.severity === 'error') errors += 1;
+      const cls = 'lint-' + finding.severity;
+      if (finding.element && registry.get(finding.element)) {
+        canvas.addMarker(finding.element, cls);
+        marked.push([finding.element, cls]);
+      }
+      const item = document.createElement('li');
+      item.className = cls;
+      item.dataset.element = finding.element || '';
+      const where = document.createElement('code');
+      where.textContent = finding.element || finding.file || '';
+      item.append(where, ' ' + finding.message);
+      list.append(item);
+    });
+    count.textContent = String(errors);
+    count.classList.toggle('alert', errors > 0);
+    box.dataset.errors = String(errors);
+  }
+
+  function save() {
+    return modeler.saveXML({format: true}).then(({xml}) => fetch(box.dataset.save, {
+      method: 'POST', credentials: 'same-origin',
+      headers: {'Content-Type': 'application/json', 'X-CSRFToken': box.dataset.csrf},
+      body: JSON.stringify({file: file, xml: xml}),
+    })).then((response) => response.json().then((data) => {
+      if (!response.ok) throw new Error(data.message || response.statusText);
+      showFindings(data.findings);
+      status.textContent = box.dataset.savedText + ' ' + box.dataset.errors;
+      const state = document.getElementById('draft-state');
+      if (state) state.textContent = state.dataset.draftText;
+      box.dataset.saved = String(Number(box.dataset.saved || 0) + 1);
+      return data;
+    })).catch((error) => { status.textContent = box.dataset.failedText + ' ' + error.message; });
+  }
+
+  fetch(box.dataset.src, {credentials: 'same-origin'})
+    .then((response) => response.json())
+    .then((data) => {
+      file = data.file;
+      return modeler.importXML(data.xml).then(() => {
+        modeler.get('canvas').zoom('fit-viewport');
+        showFindings(data.findings);
+        box.dataset.rendered = 'true';
+      });
+    })
+    .catch((error) => { box.textContent = String(error); });
+
+  const button = document.getElementById('save-draft');
+  if (button) button.addEventListener('click', save);
+  window.caseflowDesigner = {modeler: modeler, save: save};
+})();
