@@ -19,9 +19,10 @@ from caseflow.models.process import Incident, ProcessInstance, ProcessVersion
 from caseflow.models.region import Region, User, UserRole
 from caseflow.models.support import EmploymentAssistance, SubsidyGrant
 from caseflow.models.task import HumanTask
+from caseflow.models.token import ApiToken
 
 __all__ = [
-    "Case", "CaseStint", "Classification", "ContactAttempt", "EmploymentAssistance", "Enrolment",
+    "ApiToken", "Case", "CaseStint", "Classification", "ContactAttempt", "EmploymentAssistance", "Enrolment",
     "EntrepreneurshipSupport", "EventLog", "Graduate", "HardshipFlag", "HumanTask", "Incident", "ImportBatch",
     "ImportRejection", "JobPosting", "OutboxMessage", "Placement", "ProcessInstance", "ProcessVersion", "Referral",
     "Region", "ServiceRecord", "SimulatedClock", "SubsidyGrant", "Transfer", "User", "UserRole",
