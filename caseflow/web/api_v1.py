@@ -32,6 +32,7 @@ from caseflow.services import (
 )
 from caseflow.services.clock import now as clock_now
 from caseflow.web import api_schemas as s
+from caseflow.web import params
 from caseflow.web.params import CONVERTERS
 from caseflow.web.session import current_actor
 
@@ -61,8 +62,13 @@ def bearer_secret() -> str | None:
     return secret.strip() if scheme.lower() == "bearer" and secret.strip() else None
 
 
+FORM_SLACK = 64 * 1024  # the multipart envelope around an uploaded file
+
+
 @bp.before_request
 def _cookie_requests_carry_csrf():
+    if request.endpoint == "api_v1.import_postings":  # bounded before the body is read
+        request.max_content_length = current_app.config["CASEFLOW_POSTING_IMPORT_MAX_BYTES"] + FORM_SLACK
     if request.method not in SAFE_METHODS and g.get("api_actor") is None:
         csrf.protect()
 
@@ -237,6 +243,7 @@ def close_posting(posting_id: int):
 
 
 @bp.route("/postings/import", methods=["POST"])
+@params.reads_its_own_body
 @bp.arguments(s.PostingImportArgs, location="query", as_kwargs=True)
 @bp.arguments(s.PostingImportIn, location="files", as_kwargs=True)
 @_documented(200, s.PostingImportOut, 400, 403, 422)

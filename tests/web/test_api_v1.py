@@ -221,6 +221,10 @@ def test_postings_are_created_listed_closed_and_imported(app, client, nanguan):
                            content_type="multipart/form-data")
     assert imported.status_code == 200, imported.get_json()
     assert imported.get_json()["imported"] == 1 and imported.get_json()["refused"] == []
+    app.config["CASEFLOW_POSTING_IMPORT_MAX_BYTES"] = 1000
+    too_large = client.post("/api/v1/postings/import", headers=header, content_type="multipart/form-data",
+                            data={"file": (io.BytesIO(b"x" * 200_000), "jobs.csv")})
+    assert too_large.status_code == 413 and too_large.get_json()["error"] == "RequestEntityTooLarge"
     system = token(app, "nanguan-bureau", "system", "220102")
     assert client.post("/api/v1/postings", json=_posting(title="会计"), headers=system).status_code == 403
 
