@@ -73,10 +73,10 @@ def _cookie_requests_carry_csrf():
         csrf.protect()
 
 
-def _documented(status: int = 200, schema=None, *errors: int):
-    """The view's answer and the errors it may give, in the OpenAPI document."""
+def _documented(tag: str, status: int, schema, *errors: int):
+    """The view's resource, answer and the errors it may give, in the OpenAPI document."""
     def wrap(view):
-        view = bp.response(status, schema)(view) if schema is not None else view
+        view = bp.doc(tags=[tag])(bp.response(status, schema)(view))
         for code in (401, *errors):
             view = bp.alt_response(code, schema=s.ApiError, description=ERRORS[code])(view)
         return view
@@ -94,7 +94,7 @@ def _page(items: list, page, endpoint: str, **args) -> dict:
 
 @bp.route("/me")
 class MeView(MethodView):
-    @_documented(200, s.Me)
+    @_documented("me", 200, s.Me)
     def get(self):
         """Who the caller is: the actor, roles and region a token or session acts as."""
         actor = current_actor()
@@ -112,7 +112,7 @@ def _case_row(case, graduate) -> dict:
 @bp.route("/cases")
 class CasesView(MethodView):
     @bp.arguments(s.CaseSearchArgs, location="query", as_kwargs=True)
-    @_documented(200, s.CasePage, 400)
+    @_documented("cases", 200, s.CasePage, 400)
     def get(self, page: int, q: str | None = None):
         """Search the cases of the caller's region (ID numbers and phones masked), newest first, 50 a page."""
         found = case_view.search_cases(current_actor(), q, page=page)
@@ -121,7 +121,7 @@ class CasesView(MethodView):
 
 @bp.route("/cases/<int:case_id>")
 class CaseView(MethodView):
-    @_documented(200, s.CaseOut, 404)
+    @_documented("cases", 200, s.CaseOut, 404)
     def get(self, case_id: int):
         """One case file, masked; the read is recorded in the audit trail."""
         view = case_view.case_file(case_id, actor=current_actor())
@@ -147,7 +147,7 @@ def _task_row(task, **extra) -> dict:
 @bp.route("/tasks")
 class TasksView(MethodView):
     @bp.arguments(s.TaskListArgs, location="query", as_kwargs=True)
-    @_documented(200, s.TaskPage, 400)
+    @_documented("tasks", 200, s.TaskPage, 400)
     def get(self, page: int, scope: str, overdue: bool, q: str | None = None):
         """The caller's tasks (scope=mine) or the team queue to claim from (scope=team), soonest due first."""
         found = inbox.list_inbox(current_actor(), inbox.InboxQuery(scope=scope, search=q, overdue=overdue,
@@ -159,7 +159,7 @@ class TasksView(MethodView):
 
 @bp.route("/tasks/<task:task_id>")
 class TaskView(MethodView):
-    @_documented(200, s.TaskOut, 404)
+    @_documented("tasks", 200, s.TaskOut, 404)
     def get(self, task_id: str):
         """One task and the fields its form takes."""
         task = instances.get_task_or_raise(task_id, current_actor())
@@ -170,7 +170,7 @@ class TaskView(MethodView):
 
 
 @bp.route("/tasks/<task:task_id>/claim", methods=["POST"])
-@_documented(200, s.TaskOut, 403, 404, 409)
+@_documented("tasks", 200, s.TaskOut, 403, 404, 409)
 def claim_task(task_id: str):
     """Take a task from the team queue; 409 when someone claimed it first."""
     task = inbox.claim_task(task_id, actor=current_actor())
@@ -178,7 +178,7 @@ def claim_task(task_id: str):
 
 
 @bp.route("/tasks/<task:task_id>/release", methods=["POST"])
-@_documented(200, s.TaskOut, 403, 404)
+@_documented("tasks", 200, s.TaskOut, 403, 404)
 def release_task(task_id: str):
     """Put a task the caller holds back into the team queue."""
     actor = current_actor()
@@ -190,7 +190,7 @@ def release_task(task_id: str):
 @bp.route("/tasks/<task:task_id>/complete", methods=["POST"])
 @bp.arguments(s.CompleteIn)
 @bp.arguments(s.CompleteHeaders, location="headers", as_kwargs=True)
-@_documented(200, s.CompleteOut, 400, 403, 404, 409, 422)
+@_documented("tasks", 200, s.CompleteOut, 400, 403, 404, 409, 422)
 def complete_task(body: dict, task_id: str, idempotency_key: str | None = None):
     """Complete a task with its form's fields. Send an Idempotency-Key: a retry with the same key and body
     replays the first answer instead of failing."""
@@ -210,7 +210,7 @@ def _posting(posting, day) -> dict:
 @bp.route("/postings")
 class PostingsView(MethodView):
     @bp.arguments(s.PostingListArgs, location="query", as_kwargs=True)
-    @_documented(200, s.PostingPage, 400, 403)
+    @_documented("postings", 200, s.PostingPage, 400, 403)
     def get(self, page: int, q: str | None = None, state: str | None = None, area: str | None = None):
         """The job postings of the caller's region, newest first."""
         found = postings.list_postings(current_actor(), postings.PostingQuery(area=area, state=state, text=q,
@@ -219,7 +219,7 @@ class PostingsView(MethodView):
                      state=state, area=area)
 
     @bp.arguments(s.PostingIn)
-    @_documented(201, s.PostingOut, 400, 403, 422)
+    @_documented("postings", 201, s.PostingOut, 400, 403, 422)
     def post(self, body: dict):
         """Add a job posting in the caller's region (the same checks as the register's form)."""
         values = {key: ", ".join(value) if key == "major_prefixes" else value for key, value in body.items()}
@@ -229,14 +229,14 @@ class PostingsView(MethodView):
 
 @bp.route("/postings/<int:posting_id>")
 class PostingView(MethodView):
-    @_documented(200, s.PostingOut, 403, 404)
+    @_documented("postings", 200, s.PostingOut, 403, 404)
     def get(self, posting_id: int):
         """One job posting."""
         return _posting(postings.get_posting_or_raise(posting_id, current_actor()), postings.today())
 
 
 @bp.route("/postings/<int:posting_id>/close", methods=["POST"])
-@_documented(200, s.PostingOut, 403, 404, 409)
+@_documented("postings", 200, s.PostingOut, 403, 404, 409)
 def close_posting(posting_id: int):
     """Close a posting before its closing date; 409 when it is closed already."""
     return _posting(postings.close_posting(posting_id, actor=current_actor()), postings.today())
@@ -246,7 +246,7 @@ def close_posting(posting_id: int):
 @params.reads_its_own_body
 @bp.arguments(s.PostingImportArgs, location="query", as_kwargs=True)
 @bp.arguments(s.PostingImportIn, location="files", as_kwargs=True)
-@_documented(200, s.PostingImportOut, 400, 403, 422)
+@_documented("postings", 200, s.PostingImportOut, 400, 403, 422)
 def import_postings(check_only: bool, file):
     """Import a posting list (XLSX or CSV, as on the register's import page): every row is checked, and the
     postings are added only when no row is refused (each refused row is listed with its reason)."""
@@ -265,7 +265,7 @@ def import_postings(check_only: bool, file):
 # --- messages
 @bp.route("/messages/contact-details", methods=["POST"])
 @bp.arguments(s.ContactDetailsIn)
-@_documented(200, s.Delivered, 400, 403, 404, 409, 422)
+@_documented("messages", 200, s.Delivered, 400, 403, 404, 409, 422)
 def contact_details(body: dict):
     """The education department's answer to a contact-details request: the case's contact round stops waiting,
     and a new phone is kept (encrypted) on the graduate. 409 when the case does not wait for it."""
@@ -276,7 +276,7 @@ def contact_details(body: dict):
 
 @bp.route("/messages/employment-match", methods=["POST"])
 @bp.arguments(s.EmploymentMatchIn)
-@_documented(200, s.EmploymentMatchOut, 400, 403, 404, 409, 422)
+@_documented("messages", 200, s.EmploymentMatchOut, 400, 403, 404, 409, 422)
 def employment_match(body: dict):
     """The social-insurance bureau's match: contributions found for a graduate. The case's latest placement is
     marked verified by social insurance; a graduate not yet placed gets a verified placement and the journey
@@ -290,7 +290,7 @@ def employment_match(body: dict):
 @bp.route("/indicators")
 class IndicatorsView(MethodView):
     @bp.arguments(s.IndicatorArgs, location="query", as_kwargs=True)
-    @_documented(200, s.IndicatorsOut, 400, 403, 404)
+    @_documented("indicators", 200, s.IndicatorsOut, 400, 403, 404)
     def get(self, region: str | None = None, on=None):
         """Every indicator of a region at the end of a day, as known then (and, for a past day, as known now)."""
         report = reports.indicators(current_actor(), region=region, on=on or beijing_day(clock_now()))
