@@ -15,8 +15,8 @@ from caseflow.domain.actor import SYSTEM, Actor
 from caseflow.domain.enums import CaseStatus, EventAction, HumanTaskState, Role
 from caseflow.domain.postings import COLUMNS
 from caseflow.extensions import db
-from caseflow.models import ApiToken, Case, EventLog, HumanTask, Placement
-from caseflow.services import api_tokens, cases, inbox, instances
+from caseflow.models import ApiToken, Case, EventLog, Graduate, HumanTask, Placement
+from caseflow.services import api_tokens, cases, inbox, instances, protection
 
 
 def real_id(prefix17: str) -> str:
@@ -264,3 +264,36 @@ def test_the_openapi_document_and_its_interactive_docs_are_served_from_this_site
     assert "/api/v1/docs/swagger-ui-bundle.js" in html and "http" not in html.split("<body>")[1].split("</p>")[1]
     assert client.get("/api/v1/docs/swagger-ui-bundle.js").status_code == 200
     assert client.get("/api/v1/docs/index.js").status_code == 404
+
+
+def test_the_education_department_answers_a_contact_details_request_through_the_api(app, client, nanguan):
+    """Three failed attempts and the supervisor's approval park the case waiting for new details; the answer
+    keeps the new phone encrypted and sends the caseworker back to the phone."""
+    caseworker = Actor(nanguan["owner"], frozenset({Role.CASEWORKER}), "220102")
+    with app.app_context():
+        for channel in ("phone", "phone", "sms"):
+            task = db.session.scalars(select(HumanTask).where(HumanTask.case_id == nanguan["a"],
+                                                              HumanTask.state == HumanTaskState.READY)).one()
+            instances.complete_task(task.id, actor=caseworker, data={"channel": channel, "outcome": "no_answer",
+                                                                     "contacted_on": "2026-07-01"})
+    approval = ready_task(app, nanguan["a"])
+    assert approval.bpmn_id == "approve_unreachable"
+    with app.app_context():
+        instances.complete_task(approval.id, actor=Actor("nanguan_sup", frozenset({Role.SUPERVISOR}), "220102"),
+                                data={"decision": "approve"})
+    education = token(app, "jilin-education", "system", "22")
+    outside = client.post("/api/v1/messages/contact-details", json={"case_id": nanguan["b"]},
+                          headers=token(app, "nanguan-education", "system", "220102"))
+    assert outside.status_code == 404
+    answered = client.post("/api/v1/messages/contact-details", headers=education,
+                           json={"case_id": nanguan["a"], "phone": "13800000001"})
+    assert answered.status_code == 200 and answered.get_json() == {"delivered": 1}
+    assert ready_task(app, nanguan["a"]).bpmn_id == "attempt"
+    with app.app_context():
+        person = db.session.get(Graduate, db.session.get(Case, nanguan["a"]).graduate_id)
+        assert person.phone_masked == "138****0001" and protection.decrypt(person.phone_encrypted) == "13800000001"
+    again = client.post("/api/v1/messages/contact-details", headers=education,
+                        json={"case_id": nanguan["a"], "phone": "13900000002"})
+    assert again.status_code == 409  # nothing waits any more, and nothing was changed
+    with app.app_context():
+        assert db.session.get(Graduate, db.session.get(Case, nanguan["a"]).graduate_id).phone_masked == "138****0001"
