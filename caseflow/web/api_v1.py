@@ -174,7 +174,7 @@ class TaskView(MethodView):
 def claim_task(task_id: str):
     """Take a task from the team queue; 409 when someone claimed it first."""
     task = inbox.claim_task(task_id, actor=current_actor())
-    return _task_row(task, state=task.state, form=[])
+    return _task_row(task, state=task.state, form=_form_fields(deployment.task_form(task)))
 
 
 @bp.route("/tasks/<task:task_id>/release", methods=["POST"])
