@@ -1,5 +1,6 @@
-"""`flask caseflow users …` and `flask caseflow provinces …`: accounts and province profiles from the command line
-(a new installation's first administrator, a city's staff, the province's service-package profile)."""
+"""`flask caseflow users …`, `flask caseflow provinces …` and `flask caseflow tokens …`: accounts, province profiles
+and integrations' API tokens from the command line (a new installation's first administrator, a city's staff, the
+province's service-package profile, a token for the social-insurance bureau)."""
 
 import os
 from pathlib import Path
@@ -12,7 +13,7 @@ from caseflow.domain.enums import Role
 from caseflow.domain.staff import ASSIGNABLE, REASON_TEXT, parse_roles
 from caseflow.domain.staff_files import MAX_BYTES
 from caseflow.errors import CaseflowError
-from caseflow.services import accounts, provinces, staff, staff_import
+from caseflow.services import accounts, api_tokens, provinces, staff, staff_import
 from caseflow.services.region_names import region_name
 
 users = AppGroup("users", help="Accounts: add staff (the first administrator too), import a staff file, list, "
@@ -192,6 +193,57 @@ def set_profile(code: str, profile: str) -> None:
     click.echo(f"{region.code} {region.name}: profile {region.profile or '(default)'}")
 
 
+
+
+tokens = AppGroup("tokens", help="API tokens for integrations (/api/v1): add, list, revoke.")
+TOKEN_ROLE_HELP = "One of " + ", ".join(api_tokens.TOKEN_ROLES) + " (system: delivers messages only)."
+
+
+@tokens.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice([role.value for role in api_tokens.TOKEN_ROLES]),
+              help=TOKEN_ROLE_HELP)
+@click.option("--region", "region_code", required=True, help="Area code the integration acts in, e.g. 42 or 420102.")
+def add_token(name: str, role: str, region_code: str) -> None:
+    """Create a token for an integration; its secret is printed once and never stored."""
+    try:
+        token, secret = api_tokens.add_token(name, role=role, region_code=region_code, actor=SYSTEM)
+    except CaseflowError as exc:
+        raise _fail(exc) from exc
+    click.echo(f"added token {token.name} ({token.role}, {token.region_code} {region_name(token.region_code)})")
+    click.echo(f"secret (shown only now; send it as 'Authorization: Bearer <secret>'):\n{secret}")
+
+
+@tokens.command("list")
+def list_tokens() -> None:
+    """List tokens: name, role, region, the secret's first characters, created, revoked."""
+    page_number, shown = 1, 0
+    while True:
+        page = api_tokens.list_tokens(SYSTEM, page=page_number)
+        for token in page.rows:
+            state = f"revoked {token.revoked_at:%Y-%m-%d %H:%M} by {token.revoked_by}" if token.revoked_at \
+                else "active"
+            click.echo(f"{token.name:<28} {token.role:<11} {token.region_code:<9} {token.prefix}…  "
+                       f"created {token.created_at:%Y-%m-%d %H:%M} by {token.created_by}  {state}")
+        shown += len(page.rows)
+        if page.page >= page.pages:
+            break
+        page_number += 1
+    click.echo(f"{shown} token(s)")
+
+
+@tokens.command("revoke")
+@click.argument("name")
+def revoke_token(name: str) -> None:
+    """Revoke a token: it stops working at once and stays listed."""
+    try:
+        token = api_tokens.revoke_token(name, actor=SYSTEM)
+    except CaseflowError as exc:
+        raise _fail(exc) from exc
+    click.echo(f"revoked token {token.name}")
+
+
 def register(group: click.Group) -> None:
     group.add_command(users)
     group.add_command(province_group)
+    group.add_command(tokens)

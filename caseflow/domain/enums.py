@@ -84,6 +84,9 @@ class EventAction(StrEnum):
     POSTING_CLOSED = "posting_closed"
     POSTINGS_IMPORTED = "postings_imported"
     SUBSIDY_DECIDED = "subsidy_decided"
+    TOKEN_ADDED = "token_added"
+    TOKEN_REVOKED = "token_revoked"
+    EMPLOYMENT_MATCHED = "employment_matched"
 
 
 class RegionLevel(StrEnum):

@@ -19,9 +19,10 @@ from caseflow.models.process import Incident, ProcessDraft, ProcessInstance, Pro
 from caseflow.models.region import Region, User, UserRole
 from caseflow.models.support import EmploymentAssistance, SubsidyGrant
 from caseflow.models.task import HumanTask
+from caseflow.models.token import ApiToken
 
 __all__ = [
-    "Case", "CaseStint", "Classification", "ContactAttempt", "EmploymentAssistance", "Enrolment",
+    "ApiToken", "Case", "CaseStint", "Classification", "ContactAttempt", "EmploymentAssistance", "Enrolment",
     "EntrepreneurshipSupport", "EventLog", "Graduate", "HardshipFlag", "HumanTask", "Incident", "ImportBatch",
     "ImportJob",
     "ImportRejection", "JobPosting", "OutboxMessage", "Placement", "ProcessDraft", "ProcessInstance",

@@ -25,16 +25,17 @@ DETAILS_MESSAGE = "contact_details_received"
 RECORDING_ROLES = roles_with(Permission.RECORD_ON_CASE)
 
 
-def _tell_journey(case, message: str, actor: Actor, now) -> None:
-    """Deliver `message` to the case's journey if it waits for it there; fine if it is elsewhere."""
+def tell_journey(case, message: str, actor: Actor, now) -> bool:
+    """Deliver `message` to the case's journey if it waits for it there (True); fine if it is elsewhere."""
     instance = load_instance(case.instance_id)
     sha, process_id, files = spec_ref(instance.version_id)
     try:
         snapshot = engine.deliver_message(sha, process_id, files, instance.state, name=message,
                                           payload={"case_id": case.id})
     except Conflict:
-        return
+        return False
     save_step(instance, snapshot, now=now, actor=actor)
+    return True
 
 
 def _journey_message(action: str, data: dict, case, was_placed: bool) -> str | None:
@@ -67,7 +68,7 @@ def record_on_case(case_id: int, action: str, submitted: dict, *, actor: Actor) 
                   case_id=case.id, record=action, data=data)
         message = _journey_message(action, data, case, was_placed) if case.instance_id else None
         if message:
-            _tell_journey(case, message, actor, now)
+            tell_journey(case, message, actor, now)
     return data
 
 

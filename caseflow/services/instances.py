@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, select
@@ -209,8 +210,10 @@ def complete_task(task_id: str, *, actor: Actor, data: dict, idempotency_key: st
     return Completion(task_id, instance.id, False, created)
 
 
-def deliver_message(name: str, *, correlation_key: str, payload: dict, actor: Actor) -> int:
-    """Deliver a message to the running instance(s) correlated by key; return how many caught it."""
+def deliver_message(name: str, *, correlation_key: str, payload: dict, actor: Actor,
+                    alongside: Callable[[], None] | None = None) -> int:
+    """Deliver a message to the running instance(s) correlated by key; return how many caught it. `alongside`
+    runs in the same unit of work once the message was caught (what the message brings, kept on the case)."""
     instance_ids = db.session.scalars(
         select(ProcessInstance.id).where(ProcessInstance.correlation_key == correlation_key,
                                          ProcessInstance.status == InstanceStatus.RUNNING)
@@ -220,6 +223,8 @@ def deliver_message(name: str, *, correlation_key: str, payload: dict, actor: Ac
         with committing():
             for current in instance_ids:
                 delivered += _deliver_to(current, name, payload, actor=actor, now=now)
+            if delivered and alongside is not None:
+                alongside()
     except engine.EngineError as exc:  # nothing was delivered; the instance that failed gets an incident
         incidents.record_failure(current, kind=IncidentKind.MESSAGE, error=exc, actor=actor)
         raise

@@ -4,7 +4,7 @@ import math
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask import Flask, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_timedelta, gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -46,9 +46,10 @@ def error_text(exc: CaseflowError) -> str:
     return text
 
 
-def _error_response(name: str, message: str, status: int, headers: dict | None = None):
+def _error_response(name: str, message: str, status: int, headers: dict | None = None, errors: dict | None = None):
     if _wants_json():
-        return jsonify(error=name, message=message), status, headers or {}
+        body = {"error": name, "message": message, **({"errors": errors} if errors else {})}
+        return jsonify(body), status, headers or {}
     return render_template("errors/error.html", status=status, message=message), status, headers or {}
 
 
@@ -56,7 +57,9 @@ def handle_domain_error(exc: CaseflowError):
     if isinstance(exc, OutOfRegion):
         record_refusal(exc)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Throttled) else {}
-    return _error_response(type(exc).__name__, error_text(exc), exc.http_status, headers)
+    errors = exc.params.get("errors")
+    return _error_response(type(exc).__name__, error_text(exc), exc.http_status, headers,
+                           errors if isinstance(errors, dict) else None)
 
 
 HTTP_MESSAGES = {
@@ -64,6 +67,8 @@ HTTP_MESSAGES = {
     404: N_("there is no such page"),
     405: N_("this page does not accept that kind of request"),
     413: N_("the request is too large"),
+    415: N_("send a JSON body (Content-Type: application/json)"),
+    422: N_("some fields of the request are missing or wrong; see errors"),
 }
 EXPIRED_FORM = N_("the form has expired or was not sent from this site; reload the page and try again")
 
@@ -76,19 +81,31 @@ def _handle_http_error(exc: HTTPException):
         message = EXPIRED_FORM
     else:
         message = HTTP_MESSAGES.get(exc.code, HTTP_MESSAGES[400])
-    return _error_response(type(exc).__name__, gettext(message), exc.code)
+    data = getattr(exc, "data", None) or {}  # webargs puts what failed validation here (the API's 422)
+    errors = data.get("messages") if isinstance(data, dict) else None
+    return _error_response(type(exc).__name__, gettext(message), exc.code, errors=errors)
 
 
-PUBLIC_ENDPOINTS = {"auth.login", "static", "home.set_language", "home.viewer_file"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "home.set_language", "home.viewer_file",
+                    "api-docs.openapi_json", "api_v1_docs.docs", "api_v1_docs.docs_asset"}  # the API's document
 
 
 PASSWORD_CHANGE_ENDPOINTS = {"auth.change_password", "auth.logout"}
 
 
+def _api_token():
+    """An /api/ request with a bearer token acts as the token's actor; an unknown or revoked token is refused."""
+    from caseflow.web import api_v1
+
+    if request.path.startswith("/api/") and api_v1.authenticate_request() is False:
+        return jsonify(error="Unauthorized", message=gettext("the API token is unknown or revoked")), 401
+    return None
+
+
 def _require_sign_in():
     """Every page but sign-in needs a signed-in user; programs get 401, people the sign-in page. A user who must
     change the password (an imported account, or after an administrator's reset) gets that page first."""
-    if request.endpoint in PUBLIC_ENDPOINTS:
+    if request.endpoint in PUBLIC_ENDPOINTS or g.get("api_actor") is not None:
         return None
     if current_user.is_authenticated:
         if not current_user.must_change_password or request.endpoint in PASSWORD_CHANGE_ENDPOINTS:
@@ -105,6 +122,7 @@ def register(app: Flask) -> None:
     from caseflow.web import (
         admin,
         api,
+        api_v1,
         auth,
         cases,
         designer,
@@ -122,8 +140,10 @@ def register(app: Flask) -> None:
     for blueprint in (auth.bp, home.bp, inbox.bp, tasks.bp, cases.bp, postings.bp, supervision.bp, admin.bp, api.bp,
                       ledger.bp, designer.bp):
         app.register_blueprint(blueprint)
+    api_v1.register(app)
     app.before_request(params.refuse_hostile_request)
     visibility.register(app)
+    app.before_request(_api_token)
     app.before_request(_require_sign_in)
     app.register_error_handler(CaseflowError, handle_domain_error)
     app.register_error_handler(HTTPException, _handle_http_error)

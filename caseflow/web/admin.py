@@ -1,5 +1,5 @@
 """Administration pages: staff accounts (list, add, import, roles and region, disable, enable, reset a password),
-the BPMN lane → role table, and each province's service-package profile."""
+the BPMN lane → role table, each province's service-package profile, and the integrations' API tokens."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,7 +12,7 @@ from caseflow.domain.staff import ASSIGNABLE, COLUMNS, REASON_TEXT, ROLE_LABELS
 from caseflow.domain.staff_files import MAX_BYTES, MAX_ROWS
 from caseflow.errors import Conflict, InvalidInput, NotAllowed
 from caseflow.extensions import csrf
-from caseflow.services import accounts, lanes, provinces, staff, staff_import
+from caseflow.services import accounts, api_tokens, lanes, provinces, staff, staff_import
 from caseflow.web import error_text, uploads
 from caseflow.web.session import current_actor
 
@@ -175,3 +175,40 @@ def set_profile(code: str):
     except (InvalidInput, NotAllowed) as exc:
         flash(error_text(exc), "warning")
     return redirect(url_for("admin.province_profiles")), 303
+
+
+def _render_tokens(*, status: int = 200, secret: str | None = None, values: dict | None = None):
+    actor = current_actor()
+    return render_template("admin/tokens.html", page=api_tokens.list_tokens(actor,
+                                                                            page=request.args.get("page", 1, type=int)),
+                           roles=api_tokens.TOKEN_ROLES, role_labels=ROLE_LABELS, secret=secret,
+                           values=values or {}), status
+
+
+@bp.get("/tokens")
+def tokens():
+    return _render_tokens()
+
+
+@bp.post("/tokens")
+def add_token():
+    form = request.form
+    values = {key: form.get(key, "").strip() for key in ("name", "role", "region_code")}
+    try:
+        token, secret = api_tokens.add_token(values["name"], role=values["role"], region_code=values["region_code"],
+                                             actor=current_actor())
+    except (InvalidInput, Conflict) as exc:
+        flash(error_text(exc), "warning")
+        return _render_tokens(status=400 if isinstance(exc, InvalidInput) else 409, values=values)
+    flash(_("Token %(name)s added. Copy its secret now: it is not shown again.", name=token.name), "success")
+    return _render_tokens(status=201, secret=secret)
+
+
+@bp.post("/tokens/<name>/revoke")
+def revoke_token(name: str):
+    try:
+        api_tokens.revoke_token(name, actor=current_actor())
+        flash(_("Token %(name)s revoked: it no longer works.", name=name[:50]), "success")
+    except Conflict as exc:
+        flash(error_text(exc), "warning")
+    return redirect(url_for("admin.tokens")), 303

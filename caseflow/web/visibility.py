@@ -35,6 +35,12 @@ ENDPOINT_PERMISSIONS: dict[str, Permission | str] = {
     "ledger.discard": Permission.IMPORT_LEDGER, "ledger.resume": Permission.IMPORT_LEDGER,
     "designer.save_draft": Permission.DESIGN_PROCESSES, "designer.discard": Permission.DESIGN_PROCESSES,
     "designer.publish": Permission.DEPLOY, "designer.migrate": Permission.MIGRATE_INSTANCES,
+    "admin.add_token": Permission.MANAGE_ACCOUNTS, "admin.revoke_token": Permission.MANAGE_ACCOUNTS,
+    # the integration API (/api/v1): offered on no page, checked by the same services
+    "api_v1.claim_task": LANE, "api_v1.complete_task": LANE, "api_v1.release_task": ANYONE,
+    "api_v1.PostingsView": Permission.EDIT_POSTINGS, "api_v1.close_posting": Permission.EDIT_POSTINGS,
+    "api_v1.import_postings": Permission.EDIT_POSTINGS, "api_v1.contact_details": Permission.DELIVER_MESSAGES,
+    "api_v1.employment_match": Permission.DELIVER_MESSAGES,
 }
 
 
