@@ -95,6 +95,14 @@ def revoke_token(name: str, *, actor: Actor) -> ApiToken:
     return token
 
 
+def active_actor(user_id: str) -> Actor | None:
+    """The actor an "api:NAME" user id stands for while its token is not revoked (a background job acting later
+    for the token that asked for it), else None."""
+    name = user_id.removeprefix(ACTOR_PREFIX)
+    token = db.session.scalars(select(ApiToken).where(ApiToken.name == name, ApiToken.revoked_at.is_(None))).first()
+    return actor_of(token) if user_id.startswith(ACTOR_PREFIX) and token is not None else None
+
+
 def authenticate(secret: str) -> Actor | None:
     """The actor a presented secret stands for, or None for an unknown or revoked one."""
     if not secret.startswith(SECRET_PREFIX) or len(secret) > 100:

@@ -53,7 +53,7 @@ CANNOT_COMMIT = N_("upload %(batch)s is %(status)s; only a previewed upload can 
 CANNOT_DISCARD = N_("upload %(batch)s is %(status)s and can no longer be discarded")
 NOT_INTERRUPTED = N_("upload %(batch)s was not interrupted")
 JOB_DIED = N_("the job stopped unexpectedly (%(problem)s); resume it or discard the upload")
-UPLOADER_GONE = N_("the account %(user)s that asked for this job no longer exists or is disabled")
+UPLOADER_GONE = N_("the account or token %(user)s that asked for this job no longer exists, is disabled or revoked")
 
 
 @dataclass
@@ -360,7 +360,13 @@ def _error(exc: CaseflowError) -> dict:
 
 def _requester(job: ImportJob) -> Actor:
     from caseflow.services.accounts import actor_for
+    from caseflow.services.api_tokens import ACTOR_PREFIX, active_actor
 
+    if job.requested_by.startswith(ACTOR_PREFIX):  # uploaded through the API with an integration's token
+        actor = active_actor(job.requested_by)
+        if actor is None:
+            raise CaseflowError(UPLOADER_GONE, user=job.requested_by)
+        return actor
     user = db.session.scalar(select(User).where(User.username == job.requested_by))
     if user is None or not user.active:
         raise CaseflowError(UPLOADER_GONE, user=job.requested_by)

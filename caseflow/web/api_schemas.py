@@ -282,3 +282,36 @@ class IndicatorsOut(Schema):
                               metadata={"description": "For a past date: the total as the records known now say"})
     rows = fields.List(fields.Nested(FiguresOut))
     trend = fields.List(fields.Nested(TrendOut))
+
+
+class LedgerUploadArgs(Schema):
+    cohort = fields.Integer(required=True, metadata={"description": "The graduating year the ledger hands over"})
+
+
+class LedgerUploadIn(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class LedgerBatchOut(Schema):
+    batch = fields.Integer()
+    file_name = fields.String()
+    cohort = fields.Integer()
+    status = fields.String(metadata={"description": "queued, previewed, committed, discarded, rejected …"})
+    kind = fields.String(metadata={"description": "The job that runs or ran last: preview or commit"})
+    state = fields.String(metadata={"description": "queued, running, done or interrupted"})
+    interrupted = fields.Boolean()
+    working = fields.Boolean(metadata={"description": "A job waits or runs: poll again"})
+    rows_done = fields.Integer()
+    rows_expected = fields.Integer(allow_none=True)
+    percent = fields.Integer(allow_none=True)
+    total_rows = fields.Integer(allow_none=True)
+    accepted_rows = fields.Integer(allow_none=True)
+    rejected_rows = fields.Integer(allow_none=True)
+
+
+class LedgerBatchPage(PageMeta):
+    items = fields.List(fields.Nested(LedgerBatchOut))
+
+
+class RefusedRowPage(PageMeta):
+    items = fields.List(fields.Nested(RefusedRow))

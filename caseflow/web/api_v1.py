@@ -26,6 +26,7 @@ from caseflow.services import (
     inbox,
     instances,
     integrations,
+    ledger_upload,
     posting_import,
     postings,
     reports,
@@ -63,12 +64,14 @@ def bearer_secret() -> str | None:
 
 
 FORM_SLACK = 64 * 1024  # the multipart envelope around an uploaded file
+UPLOAD_LIMITS = {"api_v1.import_postings": "CASEFLOW_POSTING_IMPORT_MAX_BYTES",
+                 "api_v1.LedgerBatchesView": "CASEFLOW_LEDGER_UPLOAD_MAX_BYTES"}
 
 
 @bp.before_request
 def _cookie_requests_carry_csrf():
-    if request.endpoint == "api_v1.import_postings":  # bounded before the body is read
-        request.max_content_length = current_app.config["CASEFLOW_POSTING_IMPORT_MAX_BYTES"] + FORM_SLACK
+    if request.endpoint in UPLOAD_LIMITS:  # bounded before the body is read
+        request.max_content_length = current_app.config[UPLOAD_LIMITS[request.endpoint]] + FORM_SLACK
     if request.method not in SAFE_METHODS and g.get("api_actor") is None:
         csrf.protect()
 
@@ -260,6 +263,71 @@ def import_postings(check_only: bool, file):
                                             check_only=check_only)
     return {**asdict(report), "refused": [{"row": row, "field": error.field, "reason": error.reason,
                                            "detail": error.detail} for row, error in report.refused]}
+
+
+# --- ledger batches
+def _ledger_batch(upload) -> dict:
+    return {**upload.progress(), "file_name": upload.batch.file_name, "cohort": upload.batch.cohort}
+
+
+@bp.route("/ledger-batches")
+class LedgerBatchesView(MethodView):
+    @bp.arguments(s.PageArgs, location="query", as_kwargs=True)
+    @_documented("ledger batches", 200, s.LedgerBatchPage, 400, 403)
+    def get(self, page: int):
+        """The ledgers uploaded for the caller's region, newest first, with their jobs' state."""
+        found = ledger_upload.list_uploads(current_actor(), page)
+        return _page([_ledger_batch(upload) for upload in found.uploads], found.paging, "api_v1.LedgerBatchesView")
+
+    @params.reads_its_own_body
+    @bp.arguments(s.LedgerUploadArgs, location="query", as_kwargs=True)
+    @bp.arguments(s.LedgerUploadIn, location="files", as_kwargs=True)
+    @_documented("ledger batches", 202, s.LedgerBatchOut, 400, 403, 422)
+    def post(self, cohort: int, file):
+        """Upload a real-name ledger (XLSX or CSV, as the handover page takes it): it is stored encrypted and
+        checked in the background with the handover's validation; poll the batch until it is previewed, read its
+        refused rows, then commit or discard it."""
+        actor = current_actor()
+        ledger_upload.check_importer(actor)
+        limit = current_app.config["CASEFLOW_LEDGER_UPLOAD_MAX_BYTES"]
+        data = file.read(limit + 1)
+        if len(data) > limit:
+            raise InvalidInput(N_("the file is larger than %(max)s bytes"), max=limit)
+        batch = ledger_upload.start_upload(data, file_name=file.filename or "ledger", cohort=cohort, actor=actor)
+        return _ledger_batch(ledger_upload.get_upload(batch.id, actor))
+
+
+@bp.route("/ledger-batches/<int:batch_id>")
+class LedgerBatchView(MethodView):
+    @_documented("ledger batches", 200, s.LedgerBatchOut, 403, 404)
+    def get(self, batch_id: int):
+        """One uploaded ledger: its status, its job's progress and its counts."""
+        return _ledger_batch(ledger_upload.get_upload(batch_id, current_actor()))
+
+
+@bp.route("/ledger-batches/<int:batch_id>/refused")
+@bp.arguments(s.PageArgs, location="query", as_kwargs=True)
+@_documented("ledger batches", 200, s.RefusedRowPage, 403, 404)
+def ledger_refused(batch_id: int, page: int):
+    """The preview's refused rows in file order, each with its column and reason, a page at a time."""
+    found = ledger_upload.rejections_page(batch_id, current_actor(), page)
+    rows = [{"row": row.row_number, "field": row.field, "reason": row.reason, "detail": row.detail}
+            for row in found.rows]
+    return _page(rows, found.paging, "api_v1.ledger_refused", batch_id=batch_id)
+
+
+@bp.route("/ledger-batches/<int:batch_id>/commit", methods=["POST"])
+@_documented("ledger batches", 202, s.LedgerBatchOut, 403, 404, 409)
+def commit_ledger(batch_id: int):
+    """Commit a previewed ledger (a background job, all or nothing): its accepted rows become cases."""
+    return _ledger_batch(ledger_upload.request_commit(batch_id, current_actor()))
+
+
+@bp.route("/ledger-batches/<int:batch_id>/discard", methods=["POST"])
+@_documented("ledger batches", 200, s.LedgerBatchOut, 403, 404, 409)
+def discard_ledger(batch_id: int):
+    """Discard an uploaded ledger that is not committed; its encrypted file is deleted."""
+    return _ledger_batch(ledger_upload.discard(batch_id, current_actor()))
 
 
 # --- messages

@@ -41,6 +41,8 @@ ENDPOINT_PERMISSIONS: dict[str, Permission | str] = {
     "api_v1.PostingsView": Permission.EDIT_POSTINGS, "api_v1.close_posting": Permission.EDIT_POSTINGS,
     "api_v1.import_postings": Permission.EDIT_POSTINGS, "api_v1.contact_details": Permission.DELIVER_MESSAGES,
     "api_v1.employment_match": Permission.DELIVER_MESSAGES,
+    "api_v1.LedgerBatchesView": Permission.IMPORT_LEDGER, "api_v1.commit_ledger": Permission.IMPORT_LEDGER,
+    "api_v1.discard_ledger": Permission.IMPORT_LEDGER,
 }
 
 

@@ -4,6 +4,7 @@ holds — valid per the document or not — the answer is never a server error, 
 Bounded so that it stays part of the normal run (a few hundred requests, well under a minute on either database)."""
 
 import schemathesis
+from handover_helpers import csv_bytes
 from helpers import graduate, valid_id
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
@@ -12,14 +13,15 @@ from sqlalchemy import select
 from caseflow.domain.actor import SYSTEM
 from caseflow.extensions import db
 from caseflow.models import Case, HumanTask
-from caseflow.services import api_tokens, cases, postings
+from caseflow.services import api_tokens, cases, ledger_upload, postings
 
 EXAMPLES = {GenerationMode.POSITIVE: 10, GenerationMode.NEGATIVE: 5}
 KNOWN_EXAMPLES = 6  # requests on the case, task and posting that exist, the rest generated
 
 
 def _busy_region(app) -> tuple[str, dict]:
-    """A few cases and a posting in 南关区, and a supervisor token for the city: most requests reach the services.
+    """A few cases, a posting and a previewed ledger in 南关区, and a supervisor token for the city: most requests
+    reach the services.
     Returns the token's secret and the ids that exist, by path parameter."""
     with app.app_context():
         cases.open_cases([graduate(valid_id(f"220102200301{n:04d}1"), hukou="220102", name=f"王{n}")
@@ -27,10 +29,13 @@ def _busy_region(app) -> tuple[str, dict]:
         db.session.commit()
         posting = postings.create_posting({"employer": "长春一汽", "title": "工程师", "area_code": "220102",
                                            "open_until": "2026-09-30"}, actor=SYSTEM)
-        _token, secret = api_tokens.add_token("changchun-supervision", role="supervisor", region_code="2201",
-                                              actor=SYSTEM)
+        token, secret = api_tokens.add_token("changchun-supervision", role="supervisor", region_code="2201",
+                                             actor=SYSTEM)
+        batch = ledger_upload.start_upload(csv_bytes(3), file_name="台账.csv", cohort=2026,
+                                           actor=api_tokens.actor_of(token))
+        ledger_upload.run_pending()
         known = {"case_id": db.session.scalar(select(Case.id)), "posting_id": posting.id,
-                 "task_id": db.session.scalar(select(HumanTask.id))}
+                 "task_id": db.session.scalar(select(HumanTask.id)), "batch_id": batch.id}
     return secret, known
 
 

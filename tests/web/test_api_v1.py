@@ -306,3 +306,50 @@ def test_the_education_department_answers_a_contact_details_request_through_the_
     assert again.status_code == 409  # nothing waits any more, and nothing was changed
     with app.app_context():
         assert db.session.get(Graduate, db.session.get(Case, nanguan["a"]).graduate_id).phone_masked == "138****0001"
+
+
+def test_a_supervisor_token_uploads_previews_and_commits_a_ledger(app, client, demo_users):
+    """Ledger batches through the API: upload (stored encrypted, checked by the scheduler's job), the refused
+    rows a page at a time, commit as a second job; region scope and roles as on the handover page."""
+    from handover_helpers import csv_bytes
+
+    from caseflow.services import ledger_upload
+
+    handover = token(app, "nanguan-handover", "supervisor", "220102")
+    neighbour = token(app, "kuancheng-handover", "supervisor", "220103")
+    caseworker = token(app, "nanguan-desk", "caseworker", "220102")
+    bad_ids = {index: {"id_number": "220102200001010013"} for index in range(55)}  # failing the checksum
+    ledger = csv_bytes(120, edits=bad_ids)
+
+    def upload(headers):
+        return client.post("/api/v1/ledger-batches?cohort=2026", headers=headers,
+                           data={"file": (io.BytesIO(ledger), "台账.csv")}, content_type="multipart/form-data")
+
+    assert upload(caseworker).status_code == 403
+    uploaded = upload(handover)
+    assert uploaded.status_code == 202, uploaded.get_json()
+    batch = uploaded.get_json()
+    assert (batch["status"], batch["state"], batch["working"], batch["cohort"]) == ("queued", "queued", True, 2026)
+    with app.app_context():
+        assert ledger_upload.run_pending() == 1  # the scheduler process's job
+    shown = client.get(f"/api/v1/ledger-batches/{batch['batch']}", headers=handover).get_json()
+    assert (shown["status"], shown["state"], shown["percent"]) == ("previewed", "done", 100)
+    assert (shown["total_rows"], shown["accepted_rows"], shown["rejected_rows"]) == (120, 65, 55)
+    assert client.get(f"/api/v1/ledger-batches/{batch['batch']}", headers=neighbour).status_code == 404
+
+    first = client.get(f"/api/v1/ledger-batches/{batch['batch']}/refused", headers=handover).get_json()
+    assert (len(first["items"]), first["pages"], first["total"]) == (50, 2, 55)
+    assert {row["reason"] for row in first["items"]} == {"invalid_id"} and first["items"][0]["row"] == 2
+    second = client.get(first["links"]["next"], headers=handover).get_json()
+    assert len(second["items"]) == 5 and second["links"]["next"] is None
+    listed = client.get("/api/v1/ledger-batches", headers=handover).get_json()
+    assert [row["batch"] for row in listed["items"]] == [batch["batch"]]
+
+    committed = client.post(f"/api/v1/ledger-batches/{batch['batch']}/commit", headers=handover)
+    assert committed.status_code == 202 and committed.get_json()["kind"] == "commit"
+    assert client.post(f"/api/v1/ledger-batches/{batch['batch']}/commit", headers=handover).status_code == 409
+    with app.app_context():
+        assert ledger_upload.run_pending() == 1
+        assert db.session.query(Case).count() == 65
+    assert client.get(f"/api/v1/ledger-batches/{batch['batch']}", headers=handover).get_json()["status"] == "committed"
+    assert client.post(f"/api/v1/ledger-batches/{batch['batch']}/discard", headers=handover).status_code == 409
