@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import StatementCounter, bench_app, machine, peak_rss_mib  # noqa: E402
+from common import StatementCounter, bench_app, machine, parse, peak_rss_mib  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from caseflow import synth  # noqa: E402
@@ -71,7 +71,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--province", default="22", help="22 Jilin, 42 Hubei")
     parser.add_argument("--xlsx", action="store_true", help="an XLSX ledger instead of CSV")
     parser.add_argument("--seed", type=int, default=2026)
-    return parser.parse_args()
+    return parse(parser, rows=500)
 
 
 def write_ledger(args: argparse.Namespace, workdir: Path) -> Path:

@@ -10,7 +10,7 @@ completions/s, p50/p95 latency, SQL statements and commits per completion, and c
 import argparse
 import time
 
-from common import bench_app, machine, percentile
+from common import bench_app, machine, parse, percentile
 from sqlalchemy import event, func, select
 
 from caseflow.domain.actor import SYSTEM
@@ -35,7 +35,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tasks", type=int, default=2000)
     parser.add_argument("--database-url", default=None)
-    args = parser.parse_args()
+    args = parse(parser, tasks=100)
     app, _ = bench_app(args.database_url)
     print(f"machine: {machine()}")
     with app.app_context():
