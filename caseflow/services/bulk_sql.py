@@ -16,6 +16,8 @@ from sqlalchemy.exc import DBAPIError
 from caseflow.extensions import db
 
 _NO_DEFAULT = object()
+# COPY runs on the driver's connection, out of SQLAlchemy's statement events: counted here for the benchmarks.
+copies = {"statements": 0, "rows": 0}
 
 
 def is_postgres() -> bool:
@@ -55,6 +57,8 @@ def _copy(table: Table, rows: Sequence[dict]) -> None:
                     value = row.get(name, defaults.get(name))
                     out.append(process(value) if process is not None and value is not None else value)
                 copy.write_row(out)
+        copies["statements"] += 1
+        copies["rows"] += len(rows)
     except dialect.loaded_dbapi.Error as exc:
         # the driver's error as SQLAlchemy's (IntegrityError, OperationalError…), as an executed statement raises
         raise DBAPIError.instance(statement, None, exc, dialect.loaded_dbapi.Error, dialect=dialect) from exc
