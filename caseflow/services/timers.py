@@ -39,6 +39,9 @@ from caseflow.services.workflow import (
 )
 
 log = logging.getLogger(__name__)
+# Instances woken per transaction on PostgreSQL: enough to spread a commit's fsync thin, few enough that a user
+# completing a task on one of them waits at most for this many wakes (their rows stay locked until the commit).
+WAKE_TRANSACTION = 100
 
 
 @dataclass
@@ -161,7 +164,8 @@ def sweep(*, batch_size: int = 500, max_batches: int = 1000, owner: str | None =
         ids = claim_due(owner=claim_owner, now=clock_now(), limit=batch_size)
         result.claimed += len(ids)
         if db.engine.dialect.name == "postgresql":
-            _wake_batch(ids, claim_owner, result)
+            for first in range(0, len(ids), WAKE_TRANSACTION):
+                _wake_batch(ids[first:first + WAKE_TRANSACTION], claim_owner, result)
         else:
             for instance_id in ids:
                 _wake_one(instance_id, claim_owner, result)
