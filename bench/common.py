@@ -55,10 +55,10 @@ def machine() -> str:
     return f"{platform.node()} · {os.cpu_count()} CPUs · {cpu} · Python {platform.python_version()} · {load()}"
 
 
-def bench_app(database_url: str | None, clock: Clock | None = None, **config):
+def bench_app(database_url: str | None, clock: Clock | None = None, *, reset: bool = True, **config):
     """An app on a fresh database -- a new SQLite file, or the given PostgreSQL database emptied first, so a
     benchmark runs the same whatever ran before it -- with a frozen, advanceable clock."""
-    if database_url and database_url.startswith("postgresql"):
+    if reset and database_url and database_url.startswith("postgresql"):
         reset_postgres(database_url)
     url = database_url or f"sqlite:///{tempfile.mkdtemp(prefix='caseflow-bench-')}/bench.db"
     clock = clock or Clock(frozen_at=datetime(2026, 7, 1, 1, tzinfo=UTC))
