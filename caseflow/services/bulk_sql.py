@@ -10,7 +10,7 @@ either way (aware UTC datetimes, JSON), and Python-side column defaults are appl
 
 from collections.abc import Sequence
 
-from sqlalchemy import Integer, String, Table, bindparam, column, insert, text, update, values
+from sqlalchemy import JSON, Integer, String, Table, bindparam, column, insert, text, update, values
 from sqlalchemy.exc import DBAPIError
 
 from caseflow.extensions import db
@@ -46,6 +46,8 @@ def _copy(table: Table, rows: Sequence[dict]) -> None:
             defaults[col.name] = value
     names += list(defaults)
     processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+    # None is SQL NULL, except in a JSON column without none_as_null, where an INSERT stores JSON null
+    json_null = [isinstance(table.c[name].type, JSON) and not table.c[name].type.none_as_null for name in names]
     columns = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
     statement = f"COPY {table.name} ({columns}) FROM STDIN"
     raw = conn.connection.driver_connection
@@ -53,9 +55,10 @@ def _copy(table: Table, rows: Sequence[dict]) -> None:
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
             for row in rows:
                 out = []
-                for name, process in zip(names, processors, strict=True):
+                for name, process, null_is_json in zip(names, processors, json_null, strict=True):
                     value = row.get(name, defaults.get(name))
-                    out.append(process(value) if process is not None and value is not None else value)
+                    convert = process is not None and (value is not None or (null_is_json and name in row))
+                    out.append(process(value) if convert else value)
                 copy.write_row(out)
         copies["statements"] += 1
         copies["rows"] += len(rows)
