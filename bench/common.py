@@ -1,5 +1,6 @@
 """Shared pieces of the benchmarks: the machine line, a fresh app on a temporary or given database, timing."""
 
+import atexit
 import os
 import platform
 import resource
@@ -16,19 +17,48 @@ from caseflow import create_app  # noqa: E402
 from caseflow.domain.clock import Clock  # noqa: E402
 
 
+def load() -> str:
+    """The machine's load average (1, 5, 15 min) beside the CPUs: figures on a shared machine are read with it."""
+    one, five, fifteen = os.getloadavg()
+    return f"load {one:.1f}/{five:.1f}/{fifteen:.1f} on {os.cpu_count()} CPUs"
+
+
+def cpu_seconds() -> float:
+    """CPU time this process used (user + system): unlike wall time, hardly moved by other sessions' load."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _at_exit() -> None:
+    print(f"  at exit: {load()}; this process used {cpu_seconds():.1f} s of CPU")
+
+
+atexit.register(_at_exit)
+
+
+def parse(parser, **quick):
+    """Parse the benchmark's arguments; `--quick` (CI) replaces the sizes by the small ones given."""
+    parser.add_argument("--quick", action="store_true", help=f"small sizes for CI: {quick}")
+    args = parser.parse_args()
+    if args.quick:
+        for name, value in quick.items():
+            setattr(args, name, value)
+    return args
+
+
 def machine() -> str:
     cpuinfo = Path("/proc/cpuinfo")
     cpu = platform.processor()
     if cpuinfo.exists():
         cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
                     if line.startswith("model name")), cpu)
-    return f"{platform.node()} · {os.cpu_count()} CPUs · {cpu} · Python {platform.python_version()}"
+    return f"{platform.node()} · {os.cpu_count()} CPUs · {cpu} · Python {platform.python_version()} · {load()}"
 
 
-def bench_app(database_url: str | None, clock: Clock | None = None, **config):
+def bench_app(database_url: str | None, clock: Clock | None = None, *, reset: bool = True, **config):
     """An app on a fresh database -- a new SQLite file, or the given PostgreSQL database emptied first, so a
     benchmark runs the same whatever ran before it -- with a frozen, advanceable clock."""
-    if database_url and database_url.startswith("postgresql"):
+    if reset and database_url and database_url.startswith("postgresql"):
         reset_postgres(database_url)
     url = database_url or f"sqlite:///{tempfile.mkdtemp(prefix='caseflow-bench-')}/bench.db"
     clock = clock or Clock(frozen_at=datetime(2026, 7, 1, 1, tzinfo=UTC))
@@ -47,6 +77,11 @@ def reset_postgres(url: str) -> None:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+if __name__ == "__main__":  # `python bench/common.py --reset URL`: leave a PostgreSQL database with an empty schema
+    if sys.argv[1:2] == ["--reset"] and sys.argv[2].startswith("postgresql"):
+        reset_postgres(sys.argv[2])
 
 
 def percentile(samples: list[float], p: int) -> float:

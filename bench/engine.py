@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import StatementCounter, machine  # noqa: E402
+from common import StatementCounter, machine, parse  # noqa: E402
 from common import bench_app as common_bench_app  # noqa: E402
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
@@ -126,7 +126,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=2000)
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
-    args = parser.parse_args()
+    args = parse(parser, cases=100)
 
     app, clock = common_bench_app(args.database_url)
     with app.app_context():

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import StatementCounter, bench_app, machine, peak_rss_mib  # noqa: E402
+from common import StatementCounter, bench_app, cpu_seconds, load, machine, parse, peak_rss_mib  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from caseflow import synth  # noqa: E402
@@ -30,8 +30,8 @@ from caseflow.domain.clock import Clock  # noqa: E402
 from caseflow.domain.enums import Role  # noqa: E402
 from caseflow.extensions import db  # noqa: E402
 from caseflow.models import Case, HumanTask, User  # noqa: E402
+from caseflow.services import bulk_sql, handover, regions  # noqa: E402
 from caseflow.services import cases as case_service  # noqa: E402
-from caseflow.services import handover, regions  # noqa: E402
 from caseflow.services.setup import prepare_database  # noqa: E402
 
 
@@ -71,7 +71,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--province", default="22", help="22 Jilin, 42 Hubei")
     parser.add_argument("--xlsx", action="store_true", help="an XLSX ledger instead of CSV")
     parser.add_argument("--seed", type=int, default=2026)
-    return parser.parse_args()
+    return parse(parser, rows=500)
 
 
 def write_ledger(args: argparse.Namespace, workdir: Path) -> Path:
@@ -95,11 +95,14 @@ def run(path: Path, province: str) -> dict:
     batch = handover.preview_ledger(path, cohort=2026, actor=SYSTEM)
     t_preview = time.perf_counter() - started
     counter, in_open_cases = StatementCounter(db.engine), time_open_cases()
-    started = time.perf_counter()
+    copies_before = dict(bulk_sql.copies)
+    started, cpu = time.perf_counter(), cpu_seconds()
     batch = handover.commit_ledger(batch.id, actor=SYSTEM)
-    t_commit = time.perf_counter() - started
+    t_commit, cpu_commit = time.perf_counter() - started, cpu_seconds() - cpu
+    counter.statements += bulk_sql.copies["statements"] - copies_before["statements"]  # a COPY is one statement
     count = select(func.count()).select_from
-    return {"preview": t_preview, "commit": t_commit, "open_cases": in_open_cases[0], "counter": counter,
+    return {"preview": t_preview, "commit": t_commit, "cpu_commit": cpu_commit, "open_cases": in_open_cases[0],
+            "counter": counter,
             "rows": batch.total_rows, "accepted": batch.accepted_rows, "rejected": batch.rejected_rows,
             "cases": db.session.scalar(count(Case)), "tasks": db.session.scalar(count(HumanTask)),
             "pooled": db.session.scalar(count(Case).where(Case.county_code.is_(None)))}
@@ -110,8 +113,12 @@ def report(r: dict) -> None:
     print(f"\n  rows {n}: accepted {r['accepted']}, rejected {r['rejected']}; cases {r['cases']} "
           f"({r['pooled']} in the province pool), inbox tasks {r['tasks']}")
     print(f"  preview  {rate(n, r['preview'])}")
-    print(f"  commit   {rate(n, r['commit'])}   {r['counter'].statements / n:.2f} SQL statements per row, "
+    print(f"  commit   {rate(n, r['commit'])}   {r['counter'].statements / n:.2f} SQL statements per row "
+          f"(a COPY of a chunk counted as one), "
           f"{r['counter'].commits} commit(s)")
+    print(f"           this process's CPU in the commit {r['cpu_commit']:.1f} s = "
+          f"{n / r['cpu_commit']:,.0f} rows/CPU-s; "
+          f"wall ÷ CPU {r['commit'] / r['cpu_commit']:.2f} (the rest: the database and other processes; {load()})")
     print(f"           of which in cases.open_cases {r['open_cases']:.1f} s; reading, checking and recording "
           f"{r['commit'] - r['open_cases']:.1f} s")
     print(f"  overall  {rate(n, r['preview'] + r['commit'])}   target >= 1,500 rows/s (3,000); 100k rows < 70 s")

@@ -14,7 +14,7 @@ import time
 import uuid
 from datetime import date, timedelta
 
-from common import bench_app, machine, percentile
+from common import bench_app, machine, parse, percentile
 from sqlalchemy import insert
 
 from caseflow.domain.enums import CaseStatus, HumanTaskState, RegionLevel, Role
@@ -91,7 +91,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--database-url", default=None)
-    args = parser.parse_args()
+    args = parse(parser, cases=2000, runs=20)
     app, clock = bench_app(args.database_url)
     print(f"machine: {machine()}")
     with app.app_context():

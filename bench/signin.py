@@ -12,7 +12,7 @@ import statistics
 import time
 from datetime import timedelta
 
-from common import bench_app, machine, percentile
+from common import bench_app, machine, parse, percentile
 
 from caseflow.domain.enums import RegionLevel, Role
 from caseflow.extensions import db
@@ -35,7 +35,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--attempts", type=int, default=40)
     parser.add_argument("--database-url", default=None)
-    args = parser.parse_args()
+    args = parse(parser, attempts=2)
     app, clock = bench_app(args.database_url)
     app.config["CASEFLOW_PASSWORD_METHOD"] = "scrypt"  # the production default, as costly as in production
     print(f"machine: {machine()}")

@@ -10,7 +10,7 @@ completions/s, p50/p95 latency, SQL statements and commits per completion, and c
 import argparse
 import time
 
-from common import bench_app, machine, percentile
+from common import bench_app, cpu_seconds, load, machine, parse, percentile
 from sqlalchemy import event, func, select
 
 from caseflow.domain.actor import SYSTEM
@@ -35,7 +35,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tasks", type=int, default=2000)
     parser.add_argument("--database-url", default=None)
-    args = parser.parse_args()
+    args = parse(parser, tasks=100)
     app, _ = bench_app(args.database_url)
     print(f"machine: {machine()}")
     with app.app_context():
@@ -50,14 +50,14 @@ def main() -> None:
     client.post("/login", data={"username": "bench_cw", "password": "bench"})  # CSRF is off in this bench app
     latencies = []
     before = dict(counts)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     for task_id in task_ids:
         t0 = time.perf_counter()
         response = client.post(f"/api/tasks/{task_id}/complete", json={"data": FORM},
                                headers={"Idempotency-Key": f"bench-{task_id}"})
         latencies.append((time.perf_counter() - t0) * 1000)
         assert response.status_code == 200, response.get_data(as_text=True)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     n = len(task_ids)
     with app.app_context():
         completed = db.session.scalar(select(func.count()).select_from(EventLog)
@@ -65,6 +65,8 @@ def main() -> None:
     print(f"database: {dialect}   tasks: {n:,}")
     print(f"  {n / elapsed:,.0f} completions/s (target >= 300, stretch 600); p50 {percentile(latencies, 50):.2f} ms, "
           f"p95 {percentile(latencies, 95):.2f} ms (target <= 100 ms)")
+    print(f"  this process's CPU {cpu:.1f} s = {n / cpu:,.0f} completions/CPU-s; wall ÷ CPU {elapsed / cpu:.2f} "
+          f"(the rest: the database and other processes; {load()})")
     print(f"  per completion, web request included: {(counts['statements'] - before['statements']) / n:.1f} "
           f"SQL statements, {(counts['commits'] - before['commits']) / n:.1f} commits")
     print(f"  completions recorded: {completed:,} of {n:,}")

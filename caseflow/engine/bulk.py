@@ -9,8 +9,8 @@ and their own data. Otherwise (a gateway, timer or script read the data) each in
 """
 
 import json
+import os
 import re
-import uuid
 import zlib
 from dataclasses import dataclass, replace
 
@@ -40,6 +40,15 @@ def _perturbed(data: dict) -> dict:
     return {key: change(value) for key, value in data.items()}
 
 
+def _fresh_uuids(count: int) -> list[str]:
+    """`count` random version-4 UUIDs as text, from one read of the OS's randomness (uuid.uuid4() per id costs
+    a system call and a UUID object each; a clone needs ~50)."""
+    raw = os.urandom(16 * count).hex()
+    return [f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+            for h in (raw[i:i + 32] for i in range(0, 32 * count, 32))]
+
+
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 _SLOT = re.compile(r'(' + UUID_PATTERN.pattern + r')|"@@start:(\w+)@@"')
 
 
@@ -51,6 +60,7 @@ class _Template:
     ids: tuple[str, ...]
     snapshot: Snapshot
     keys: frozenset[str]
+    pattern: str  # the parts as one %-format string: text escaped, ids as %(i<n>)s, data as %(d_<key>)s
 
     @classmethod
     def build(cls, state: dict, snapshot: Snapshot, keys: set[str]) -> "_Template":
@@ -65,13 +75,17 @@ class _Template:
             position = match.end()
         parts.append(("text", text[position:]))
         ids = tuple(dict.fromkeys(value for kind, value in parts if kind == "id"))
-        return cls(tuple(parts), ids, snapshot, frozenset(keys))
+        number = {task_id: n for n, task_id in enumerate(ids)}
+        pattern = "".join(value.replace("%", "%%") if kind == "text" else
+                          f"%(i{number[value]})s" if kind == "id" else f"%(d_{value})s" for kind, value in parts)
+        return cls(tuple(parts), ids, snapshot, frozenset(keys), pattern)
 
     def clone(self, data: dict) -> Snapshot:
-        fresh = {old: str(uuid.uuid4()) for old in self.ids}
-        values = {key: json.dumps(value) for key, value in data.items()}
-        text = "".join(value if kind == "text" else fresh[value] if kind == "id" else values[value]
-                       for kind, value in self.parts)
+        new_ids = _fresh_uuids(len(self.ids))
+        fresh = dict(zip(self.ids, new_ids, strict=True))
+        slots = {f"i{n}": task_id for n, task_id in enumerate(new_ids)}
+        slots.update((f"d_{key}", json.dumps(value)) for key, value in data.items())
+        text = self.pattern % slots  # one C-level substitution instead of joining ~500 pieces
         ready = tuple(replace(task, task_id=fresh[task.task_id]) for task in self.snapshot.ready_tasks)
         return replace(self.snapshot, state=zlib.compress(text.encode(), 1), ready_tasks=ready)
 

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from itertools import islice
 
 from flask import current_app
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import func, select
 
 from caseflow import engine
 from caseflow.domain.actor import Actor
@@ -17,14 +17,13 @@ from caseflow.domain.schedule import two_year_boundary
 from caseflow.errors import N_, NotFound, OutOfRegion
 from caseflow.extensions import db
 from caseflow.models import Case, CaseStint, Graduate, HardshipFlag, Region, User
-from caseflow.services import assignment, protection
+from caseflow.services import assignment, bulk_sql, protection
 from caseflow.services.clock import now as clock_now
 from caseflow.services.workflow import EVENT, insert_instances, spec_ref
 
 JOURNEY = "graduate_journey"
 CHUNK = 500
 GRADUATE, FLAG, CASE, STINT = Graduate.__table__, HardshipFlag.__table__, Case.__table__, CaseStint.__table__
-_SET_INSTANCE = update(CASE).where(CASE.c.id == bindparam("b_id")).values(instance_id=bindparam("b_instance"))
 
 
 def add_years(day: date, years: int) -> date:
@@ -151,20 +150,18 @@ def _user_ids(usernames: set[str]) -> dict[str, int]:
 
 def _open_chunk(graduates: list[NewGraduate], *, cohort: int, actor: Actor, batch_id: int | None,
                 routing: Routing, journey: tuple, now: datetime) -> int:
-    conn = db.session.connection()
-    graduate_ids = conn.execute(insert(GRADUATE).returning(GRADUATE.c.id, sort_by_parameter_order=True),
-                                [_graduate_row(g, cohort, batch_id) for g in graduates]).scalars().all()
+    graduate_ids = bulk_sql.insert_rows(GRADUATE, [_graduate_row(g, cohort, batch_id) for g in graduates],
+                                        return_ids=True)
     flags = [{"graduate_id": gid, "kind": kind, "detail": g.hardship_detail, "evidence_source": "ledger"}
              for gid, g in zip(graduate_ids, graduates, strict=True) for kind in g.hardship]
-    if flags:
-        conn.execute(insert(FLAG), flags)
+    bulk_sql.insert_rows(FLAG, flags)
     counties = [route(g, routing.counties) for g in graduates]
     assignees = [routing.caseworker(c, g.residence_area_code) for c, g in zip(counties, graduates, strict=True)]
     user_ids = _user_ids({a for a in assignees if a})
     case_rows = [_case_row(gid, g, county, user_ids.get(assignee), cohort=cohort, routing=routing, now=now)
                  for gid, g, county, assignee in zip(graduate_ids, graduates, counties, assignees, strict=True)]
-    case_ids = conn.execute(insert(CASE).returning(CASE.c.id, sort_by_parameter_order=True), case_rows).scalars().all()
-    conn.execute(insert(STINT), [{"case_id": case_id, "region_code": row["region_code"], "started_at": now,
+    case_ids = bulk_sql.insert_rows(CASE, case_rows, return_ids=True)
+    bulk_sql.insert_rows(STINT, [{"case_id": case_id, "region_code": row["region_code"], "started_at": now,
                                   "county_code": row["county_code"], "profile": row["profile"]}
                                  for case_id, row in zip(case_ids, case_rows, strict=True)])
     version_id, sha, process_id, files = journey
@@ -175,8 +172,8 @@ def _open_chunk(graduates: list[NewGraduate], *, cohort: int, actor: Actor, batc
               "correlation_key": f"case:{case_id}", "assignee": assignee, "case_id": case_id, "snapshot": snapshot}
              for case_id, row, assignee, snapshot in zip(case_ids, case_rows, assignees, snapshots, strict=True)]
     instance_ids = insert_instances(items, now=now, actor=actor)
-    conn.execute(_SET_INSTANCE, [{"b_id": c, "b_instance": i} for c, i in zip(case_ids, instance_ids, strict=True)])
-    conn.execute(insert(EVENT), [{"at": now, "actor": actor.user_id, "action": EventAction.CASE_OPENED,
+    bulk_sql.set_by_id(CASE, "instance_id", list(zip(case_ids, instance_ids, strict=True)))
+    bulk_sql.insert_rows(EVENT, [{"at": now, "actor": actor.user_id, "action": EventAction.CASE_OPENED,
                                   "instance_id": i, "case_id": c, "detail": {"batch": batch_id}}
                                  for c, i in zip(case_ids, instance_ids, strict=True)])
     return len(case_ids)

@@ -19,6 +19,7 @@ from caseflow.domain.enums import EventAction, HumanTaskState, InstanceStatus, R
 from caseflow.errors import N_, Conflict, NotFound, OutOfRegion
 from caseflow.extensions import db
 from caseflow.models import EventLog, HumanTask, OutboxMessage, ProcessInstance, ProcessVersion
+from caseflow.services import bulk_sql
 from caseflow.services.assignment import absences, stand_in
 
 CHANGED_MEANWHILE = N_("the case was changed by someone else meanwhile; reload and try again")
@@ -29,10 +30,11 @@ OUTBOX = OutboxMessage.__table__
 
 # Statements are built once: their SET/VALUES columns come from the parameters given at execution,
 # so SQLAlchemy compiles each shape once and the hot path skips statement construction entirely.
-_SELECT_INSTANCE = select(INSTANCE.c.id, INSTANCE.c.version_id, INSTANCE.c.state, INSTANCE.c.lock_version,
-                          INSTANCE.c.region_code, INSTANCE.c.correlation_key, INSTANCE.c.status,
-                          INSTANCE.c.next_due, INSTANCE.c.lease_owner, INSTANCE.c.assignee, INSTANCE.c.case_id
-                          ).where(INSTANCE.c.id == bindparam("b_id"))
+_LOADED = (INSTANCE.c.id, INSTANCE.c.version_id, INSTANCE.c.state, INSTANCE.c.lock_version, INSTANCE.c.region_code,
+           INSTANCE.c.correlation_key, INSTANCE.c.status, INSTANCE.c.next_due, INSTANCE.c.lease_owner,
+           INSTANCE.c.assignee, INSTANCE.c.case_id)
+_SELECT_INSTANCE = select(*_LOADED).where(INSTANCE.c.id == bindparam("b_id"))
+_SELECT_INSTANCES = select(*_LOADED).where(INSTANCE.c.id.in_(bindparam("b_ids", expanding=True)))
 _INSERT_INSTANCE = insert(INSTANCE).returning(INSTANCE.c.id)
 _UPDATE_INSTANCE = update(INSTANCE).where(INSTANCE.c.id == bindparam("b_id"),
                                           INSTANCE.c.lock_version == bindparam("b_version"))
@@ -84,6 +86,15 @@ def load_instance(instance_id: int) -> LoadedInstance:
     if row is None:
         raise NotFound(N_("instance not found"))
     return LoadedInstance(*row)
+
+
+def load_instances(instance_ids: list[int]) -> list[LoadedInstance]:
+    """Many instances in one SELECT, in the order of the ids given (missing ones left out)."""
+    if not instance_ids:
+        return []
+    rows = _conn().execute(_SELECT_INSTANCES, {"b_ids": list(instance_ids)}).all()
+    by_id = {row.id: LoadedInstance(*row) for row in rows}
+    return [by_id[i] for i in instance_ids if i in by_id]
 
 
 def due_at(info: engine.TaskSpecInfo, created: datetime) -> datetime | None:
@@ -169,7 +180,7 @@ def insert_instances(items: list[dict], *, now: datetime, actor: Actor) -> list[
              "awaiting": _awaiting(i["snapshot"]),
              "region_code": i["region_code"], "correlation_key": i["correlation_key"], "assignee": i["assignee"],
              "case_id": i.get("case_id"), "created_at": now, "updated_at": now} for i in items]
-    ids = _conn().execute(insert(INSTANCE).returning(INSTANCE.c.id, sort_by_parameter_order=True), rows).scalars().all()
+    ids = bulk_sql.insert_rows(INSTANCE, rows, return_ids=True)
     tasks, outbox = [], []
     for instance_id, item in zip(ids, items, strict=True):
         snapshot = item["snapshot"]
@@ -177,10 +188,8 @@ def insert_instances(items: list[dict], *, now: datetime, actor: Actor) -> list[
                             item.get("case_id"))
         outbox += [{"instance_id": instance_id, "name": m.name, "payload": m.payload,
                     "correlation_key": item["correlation_key"], "created_at": now} for m in snapshot.messages]
-    if tasks:
-        _conn().execute(_INSERT_TASK, tasks)
-    if outbox:
-        _conn().execute(_INSERT_OUTBOX, outbox)
+    bulk_sql.insert_rows(TASK, tasks)
+    bulk_sql.insert_rows(OUTBOX, outbox)
     return list(ids)
 
 

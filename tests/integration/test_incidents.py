@@ -89,3 +89,28 @@ def test_a_failed_completion_leaves_the_task_open_and_records_an_incident(app, c
         incidents.retry(incident.id, actor=SYSTEM)  # the user retries a task, not the administrator
     incidents.dismiss(incident.id, actor=SYSTEM)
     assert incidents.list_incidents(SYSTEM).total == 0
+
+
+def test_one_failing_instance_in_a_sweep_batch_is_an_incident_and_the_rest_of_the_batch_commits(app, clock, flaky,
+                                                                                                  monkeypatch):
+    waiting = [_waiting() for _ in range(3)]
+    real = OPERATIONS["write_then_maybe_fail"]
+    flaky["broken"] = False
+
+    def fail_on_second_call(params, context):
+        flaky["broken"] = flaky["calls"] == 1  # the second wake of the batch fails after its write
+        return real(params, context)
+
+    monkeypatch.setitem(OPERATIONS, "write_then_maybe_fail", fail_on_second_call)
+    clock.advance(timedelta(days=2))
+    result = timers.sweep()
+    assert (result.claimed, result.woken, len(result.errors)) == (3, 2, 1)
+    failed = result.errors[0]
+    db.session.expire_all()
+    assert _written() == 2  # the failing instance's handler write was rolled back with its step only
+    incident = db.session.scalars(select(Incident)).one()
+    assert incident.instance_id == failed and db.session.get(ProcessInstance, failed).status == InstanceStatus.ERROR
+    for instance_id in set(waiting) - {failed}:
+        assert only_ready_task(instance_id).bpmn_id == "follow_up"
+        assert db.session.get(ProcessInstance, instance_id).lease_owner is None
+    assert timers.sweep().claimed == 0

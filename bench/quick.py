@@ -1,0 +1,48 @@
+"""Every benchmark in its quick mode (small sizes), in one process, on one database: CI runs it so none rots.
+
+    python bench/quick.py [--database-url URL]
+
+On PostgreSQL each benchmark empties the database's public schema first, and the schema is emptied again at
+the end, so nothing a benchmark wrote is left behind. Exits non-zero if any benchmark fails.
+"""
+
+import argparse
+import importlib
+import sys
+import time
+import traceback
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import load, reset_postgres  # noqa: E402
+
+BENCHMARKS = ("handover", "inbox", "web", "sweep", "engine", "signin")
+POSTGRES_ONLY = ("sweepers", "workers")  # several processes on one database
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file per benchmark")
+    args = parser.parse_args()
+    failed = []
+    on_postgres = bool(args.database_url and args.database_url.startswith("postgresql"))
+    names = BENCHMARKS + (POSTGRES_ONLY if on_postgres else ())
+    for name in names:
+        print(f"== bench/{name}.py --quick ({load()})", flush=True)
+        sys.argv = [f"{name}.py", "--quick", *(["--database-url", args.database_url] if args.database_url else [])]
+        started = time.perf_counter()
+        try:
+            importlib.import_module(name).main()
+        except BaseException:  # noqa: BLE001 -- an assertion or a crash fails the run, the others still run
+            traceback.print_exc()
+            failed.append(name)
+        print(f"   ({time.perf_counter() - started:.1f} s)", flush=True)
+    if on_postgres:
+        reset_postgres(args.database_url)
+    print(f"quick benchmarks: {len(names) - len(failed)} passed" + (f", failed: {failed}" if failed else ""))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
