@@ -66,6 +66,8 @@ class EventAction(StrEnum):
     USER_ENABLED = "user_enabled"
     PASSWORD_RESET = "password_reset"
     PROFILE_SET = "profile_set"
+    CAMPAIGN_OPENED = "campaign_opened"
+    REPORT_CORRECTED = "report_corrected"
     STEP_FAILED = "step_failed"
     INCIDENT_RETRIED = "incident_retried"
     INCIDENT_DISMISSED = "incident_dismissed"

@@ -1,5 +1,6 @@
 """Tables, one module per aggregate."""
 
+from caseflow.models.campaign import Campaign, ReportSubmission
 from caseflow.models.case import (
     Case,
     CaseStint,
@@ -21,6 +22,7 @@ from caseflow.models.support import EmploymentAssistance, SubsidyGrant
 from caseflow.models.task import HumanTask
 
 __all__ = [
+    "Campaign", "ReportSubmission",
     "Case", "CaseStint", "Classification", "ContactAttempt", "EmploymentAssistance", "Enrolment",
     "EntrepreneurshipSupport", "EventLog", "Graduate", "HardshipFlag", "HumanTask", "Incident", "ImportBatch",
     "ImportRejection", "JobPosting", "OutboxMessage", "Placement", "ProcessInstance", "ProcessVersion", "Referral",
