@@ -7,7 +7,12 @@ from datetime import date, datetime, timedelta
 
 from caseflow.domain.schedule import add_months, at_visit_time
 
-COUNTY, CITY = "county", "city"
+PROVINCE, COUNTY, CITY = "province", "county", "city"
+
+
+def end_of_day(day: date) -> datetime:
+    """A milestone is missed when its day has passed: the deadline is the end of that day in Beijing."""
+    return at_visit_time(day + timedelta(days=1)) - timedelta(hours=9)
 
 
 @dataclass(frozen=True)
@@ -22,10 +27,6 @@ class CampaignCalendar:
     city_report_day: int
     report_due_day: int
     year_end: date
-
-    def milestone_at(self, day: date) -> datetime:
-        """A milestone is missed when its day has passed: the deadline is the end of that day in Beijing."""
-        return at_visit_time(day + timedelta(days=1)) - timedelta(hours=9)
 
     def report_months(self) -> list[date]:
         """The first day of every month reported on: from the month after the ledger is handed down to the
@@ -42,13 +43,13 @@ class CampaignCalendar:
         opens_on, due_on = ((self.report_day, self.city_report_day) if level == COUNTY
                             else (self.city_report_day, self.report_due_day))
         return [{"month": month.strftime("%Y-%m"), "at": at_visit_time(_on_day(month, opens_on)).isoformat(),
-                 "due": self.milestone_at(_on_day(month, due_on)).isoformat()} for month in self.report_months()]
+                 "due": end_of_day(_on_day(month, due_on)).isoformat()} for month in self.report_months()]
 
     def as_data(self) -> dict:
         """The dates as workflow data (ISO strings, deadlines as instants)."""
-        return {"cohort": self.cohort, "notices_at": self.milestone_at(self.notices_by).isoformat(),
-                "handover_at": self.milestone_at(self.handover_by).isoformat(),
-                "receipt_at": self.milestone_at(self.receipt_by).isoformat(),
+        return {"cohort": self.cohort, "notices_at": end_of_day(self.notices_by).isoformat(),
+                "handover_at": end_of_day(self.handover_by).isoformat(),
+                "receipt_at": end_of_day(self.receipt_by).isoformat(),
                 "year_end_at": at_visit_time(self.year_end).isoformat()}
 
     def milestones(self) -> dict[str, date]:

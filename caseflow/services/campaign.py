@@ -11,9 +11,10 @@ from sqlalchemy import exists, func, select
 
 from caseflow import engine
 from caseflow.domain.actor import Actor
-from caseflow.domain.campaign import CITY, COUNTY, CampaignCalendar, calendar_of
+from caseflow.domain.campaign import CITY, COUNTY, PROVINCE, CampaignCalendar, calendar_of
 from caseflow.domain.decision_table import DecisionTable, read_decision
 from caseflow.domain.enums import CaseStatus, EventAction, HumanTaskState, RegionLevel
+from caseflow.domain.paging import Paging, paging
 from caseflow.domain.permissions import Permission
 from caseflow.domain.schedule import beijing_day
 from caseflow.errors import N_, Conflict, InvalidInput, NotAllowed, NotFound
@@ -39,6 +40,7 @@ from caseflow.services.workflow import committing, insert_instance, log_event, s
 DECISION = "campaign_calendar"
 DMN_FILE = f"{DECISION}.dmn"
 PROVINCE_PROCESS, CITY_PROCESS, COUNTY_PROCESS = "campaign", "campaign_city", "campaign_county"
+PROCESS_LEVELS = {PROVINCE_PROCESS: PROVINCE, CITY_PROCESS: CITY, COUNTY_PROCESS: COUNTY}
 ACCEPTED, RETURNED = "accepted", "returned"
 
 
@@ -256,17 +258,29 @@ class StillSeeking:
     graduates: list[tuple[int, str, str]]  # case id, name, masked ID number
 
 
-def still_seeking(county: str, cohort: int, actor: Actor) -> list[StillSeeking]:
-    """The cohort's graduates of the county still seeking work, grouped by caseworker (the year-end review)."""
+@dataclass
+class SeekingPage:
+    groups: list[StillSeeking]
+    shown: Paging
+
+
+SEEKING_PAGE_SIZE = 50
+
+
+def still_seeking(county: str, cohort: int, actor: Actor, *, page: int = 1) -> SeekingPage:
+    """A page of the cohort's graduates of the county still seeking work, grouped by caseworker (the year-end
+    review)."""
     if not actor.covers(county) or not actor.may(Permission.VIEW_CAMPAIGNS):
         raise NotAllowed(N_("you may not see this county's campaign"))
+    clauses = (Case.county_code == county, Case.cohort == cohort, Case.status == CaseStatus.SEEKING)
+    shown = paging(db.session.scalar(select(func.count()).select_from(Case).where(*clauses)), page, SEEKING_PAGE_SIZE)
     rows = db.session.execute(
         select(Case.id, Graduate.name, Graduate.id_masked, User.display_name)
         .join(Graduate, Graduate.id == Case.graduate_id).outerjoin(User, User.id == Case.caseworker_id)
-        .where(Case.county_code == county, Case.cohort == cohort, Case.status == CaseStatus.SEEKING)
-        .order_by(User.display_name, Graduate.name, Case.id)).all()
+        .where(*clauses).order_by(User.display_name, Graduate.name, Case.id)
+        .limit(shown.size).offset(shown.offset)).all()
     groups: dict[str, StillSeeking] = {}
     for case_id, name, masked, caseworker in rows:
         label = caseworker or "—"
         groups.setdefault(label, StillSeeking(label, [])).graduates.append((case_id, name, masked))
-    return list(groups.values())
+    return SeekingPage(list(groups.values()), shown)

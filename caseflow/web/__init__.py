@@ -102,10 +102,25 @@ def _require_sign_in():
 
 
 def register(app: Flask) -> None:
-    from caseflow.web import admin, api, auth, cases, home, inbox, postings, security, supervision, tasks, visibility
+    from caseflow.web import (
+        admin,
+        api,
+        auth,
+        campaign,
+        cases,
+        home,
+        inbox,
+        postings,
+        security,
+        supervision,
+        tasks,
+        visibility,
+    )
 
     app.url_map.converters.update(params.CONVERTERS)  # before any rule is bound to a converter
-    for blueprint in (auth.bp, home.bp, inbox.bp, tasks.bp, cases.bp, postings.bp, supervision.bp, admin.bp, api.bp):
+    blueprints = (auth.bp, home.bp, inbox.bp, tasks.bp, cases.bp, postings.bp, supervision.bp, campaign.bp, admin.bp,
+                  api.bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.before_request(params.refuse_hostile_request)
     visibility.register(app)

@@ -31,6 +31,7 @@ ENDPOINT_PERMISSIONS: dict[str, Permission | str] = {
     "admin.add_user": Permission.MANAGE_ACCOUNTS, "admin.import_file": Permission.MANAGE_ACCOUNTS,
     "admin.update_user": Permission.MANAGE_ACCOUNTS, "admin.set_active": Permission.MANAGE_ACCOUNTS,
     "admin.reset_password": Permission.MANAGE_ACCOUNTS, "admin.set_profile": Permission.SET_PROFILES,
+    "campaign.open_campaign": Permission.OPEN_CAMPAIGN,
 }
 
 

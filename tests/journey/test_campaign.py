@@ -179,9 +179,15 @@ def _close_the_year(clock, first: int, third: int) -> None:
     to(clock, date(2026, 12, 31))
     assert "year_end_review" in names("420102")
     assert "year_end_review" not in names("220102") + names("220103")
-    seeking = campaign.still_seeking("420102", 2026, SV_H)
+    seeking = campaign.still_seeking("420102", 2026, SV_H).groups
     assert [(group.caseworker, [g[1] for g in group.graduates]) for group in seeking] == \
         [("cw_h", ["李二"]), ("cw_h2", ["李三"])]
+    campaign.SEEKING_PAGE_SIZE = 1
+    try:
+        pages = [campaign.still_seeking("420102", 2026, SV_H, page=n) for n in (1, 2)]
+    finally:
+        campaign.SEEKING_PAGE_SIZE = 50
+    assert [(p.shown.pages, [g.caseworker for g in p.groups]) for p in pages] == [(2, ["cw_h"]), (2, ["cw_h2"])]
     assert campaign.year_end_rate("420102", 2026, clock.now())["helped"] == 1
     with pytest.raises(NotAllowed):
         campaign.still_seeking("420102", 2026, CW_H)
