@@ -15,8 +15,8 @@ from caseflow.domain.clock import Clock
 from caseflow.domain.enums import CaseStatus, HumanTaskState, Role
 from caseflow.errors import Conflict, InvalidInput, NotAllowed
 from caseflow.extensions import db
-from caseflow.models import Case, HumanTask, Placement, ProcessInstance, ReportSubmission, User
-from caseflow.services import campaign, instances, timers
+from caseflow.models import Campaign, Case, HumanTask, Placement, ProcessInstance, ReportSubmission, User
+from caseflow.services import campaign, campaign_board, instances, timers
 from caseflow.services.reports import indicators
 
 SV_CITY_A = Actor("sv_cc", frozenset({Role.SUPERVISOR}), "2201")
@@ -87,6 +87,9 @@ def test_the_campaign_runs_on_each_provinces_calendar(province, clock):
     to(clock, date(2026, 7, 11))
     assert [(t.bpmn_id, t.lane) for t in open_tasks("2201")] == [("notices_overdue", "supervisor")]
     assert names("220103") == ["confirm_ledger", "send_notices"]  # the county's own task stays open
+    board = {row.code: row for row in campaign_board.show_campaign(jilin.id, SV_JILIN).rows}
+    assert (board["220102"].milestones["notices"].state, board["220103"].milestones["notices"].state) == \
+        ("done", "escalated")
 
     # ledgers: Hubei's province hands down by 31 July and its county confirms; Jilin's province is late
     complete("42", "hand_down_ledger", SV_HUBEI)
@@ -151,6 +154,11 @@ def test_monthly_reports_are_frozen_returned_resubmitted_and_the_year_end_review
     complete("4201", "submit_city_report", SV_CITY_H, comment="迟报")
     [city] = submissions("4201")
     assert city.submitted_at > city.due_at and city.figures["level"] == "county"
+    hubei = db.session.scalar(select(Campaign.id).where(Campaign.province == "42"))
+    board = {row.code: row for row in campaign_board.show_campaign(hubei, SV_HUBEI).rows}
+    assert (board["420102"].reports["2026-08"].state, board["420102"].reports["2026-08"].corrections) == \
+        ("accepted", 1)
+    assert board["4201"].reports["2026-08"].state == "late"
 
     _close_the_year(clock, first, third)
 
