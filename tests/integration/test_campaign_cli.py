@@ -11,7 +11,8 @@ def test_the_command_shows_the_calendar_and_opens_the_campaign_once(app):
     regions.load_reference_regions()
     runner = app.test_cli_runner()
     shown = runner.invoke(args=["caseflow", "campaign", "calendar", "--province", "42", "--cohort", "2026"])
-    assert shown.exit_code == 0 and "notices   2026-06-30" in shown.output and "2026-08 (due 2026-08-27)" in shown.output
+    assert shown.exit_code == 0 and "notices   2026-06-30" in shown.output
+    assert "2026-08 (due 2026-08-27)" in shown.output
     opened = runner.invoke(args=["caseflow", "campaign", "open", "--province", "22", "--cohort", "2026"])
     assert opened.exit_code == 0, opened.output
     assert "notices   2026-07-10" in opened.output

@@ -145,7 +145,12 @@ def test_monthly_reports_are_frozen_returned_resubmitted_and_the_year_end_review
     assert [s.figures["total"]["handed_over"] for s in submissions("420102")] == [1, 2]
     assert [s.review for s in submissions("420102")] == ["returned", "accepted"]
 
-    # the city's own report goes missing: the province is told after its due day (the 30th)
+    _city_report_late(clock)
+    _close_the_year(clock, first, third)
+
+
+def _city_report_late(clock) -> None:
+    """The city's own report goes missing: the province is told after its due day (the 30th)."""
     to(clock, date(2026, 8, 27))
     assert "submit_city_report" in names("4201")
     to(clock, date(2026, 8, 31))
@@ -159,8 +164,6 @@ def test_monthly_reports_are_frozen_returned_resubmitted_and_the_year_end_review
     assert (board["420102"].reports["2026-08"].state, board["420102"].reports["2026-08"].corrections) == \
         ("accepted", 1)
     assert board["4201"].reports["2026-08"].state == "late"
-
-    _close_the_year(clock, first, third)
 
 
 def _close_the_year(clock, first: int, third: int) -> None:
