@@ -22,7 +22,9 @@ def _viewers_only():
 def index():
     actor = current_actor()
     page = campaign_board.list_campaigns(actor, page=params.page(request.args))
-    return render_template("campaign/index.html", page=page, province=actor.region_code[:2])
+    # only the staff of a province (or of the whole installation) may open its campaign
+    return render_template("campaign/index.html", page=page, province=actor.region_code[:2],
+                           province_staff=len(actor.region_code) <= 2)
 
 
 @bp.post("/open")

@@ -31,12 +31,12 @@ def test_an_administrator_opens_a_campaign_and_sees_its_regions(app, client, dem
         assert db.session.query(Campaign).count() == 1
 
 
-def test_a_county_supervisor_sees_the_page_but_no_open_button_and_cannot_open(app, client, demo_users):
+def test_a_county_supervisor_sees_their_county_but_no_open_button_and_cannot_open(app, client, demo_users):
     with app.app_context():
         campaign.open_campaign("42", 2026, actor=SYSTEM)
     login(client, "jiangan_sup")
     page = client.get("/campaigns/").get_data(as_text=True)
-    assert "/campaigns/open" in page  # supervisors hold the permission; the service refuses another region
+    assert "/campaigns/open" not in page  # only the province's staff are offered it; the service refuses the others
     assert _open(client, "42", "2027").status_code == 303
     with app.app_context():
         assert db.session.query(Campaign).count() == 1
