@@ -176,6 +176,7 @@ class SubsidyKind(StrEnum):
     """One-time subsidies a graduate may be offered besides the startup subsidy of the entrepreneurship path."""
 
     JOBSEEKING = "jobseeking"  # 一次性求职创业补贴 for hardship graduates (seed 004 §(九))
+    TRAINING = "training"  # 创业培训补贴 by course type (seed 004 §(三)), granted on completing the course
 
 
 class SubsidyResponse(StrEnum):
