@@ -154,3 +154,31 @@ def show_campaign(campaign_id: int, actor: Actor, *, page: int = 1) -> CampaignV
                                    .limit(shown.size).offset(shown.offset))
     rows = [_row(instance, campaign, months, now) for instance in instances]
     return CampaignView(campaign, months, rows, shown)
+
+
+@dataclass
+class SubmissionView:
+    submission: ReportSubmission
+    groups: list[tuple[str, list[tuple[str, str]]]]  # group title, (label, figure as shown) — msgids
+    history: list[ReportSubmission]  # every submission of the region's month, oldest first
+
+
+def show_submission(submission_id: int, actor: Actor) -> SubmissionView:
+    """A submitted report as it was frozen, with the other submissions of its month (returns, corrections)."""
+    from caseflow.services.report_book import GROUPS, show
+    from caseflow.services.reports import Figures
+
+    check_viewer(actor)
+    submission = db.session.get(ReportSubmission, submission_id)
+    if submission is None or not actor.covers(submission.region_code):
+        raise NotFound(N_("report not found"))
+    known = {item for item in Figures.__dataclass_fields__}
+    figures = Figures(**{k: v for k, v in submission.figures["total"].items() if k in known})
+    target = submission.figures.get("target")
+    groups = [(group.title, [(column.label, show(target if column.key == "target" else column.value(figures),
+                                                 column.kind)) for column in group.columns])
+              for group in GROUPS]
+    history = list(db.session.scalars(select(ReportSubmission).where(
+        ReportSubmission.instance_id == submission.instance_id, ReportSubmission.month == submission.month)
+        .order_by(ReportSubmission.id)))
+    return SubmissionView(submission, groups, history)

@@ -54,3 +54,9 @@ def year_end(campaign_id: int):
     view = campaign_board.show_campaign(campaign_id, actor)
     page = campaigns.still_seeking(county, view.campaign.cohort, actor, page=params.page(request.args))
     return render_template("campaign/year_end.html", view=view, county=county, page=page)
+
+
+@bp.get("/submissions/<int:submission_id>")
+def submission(submission_id: int):
+    return render_template("campaign/submission.html",
+                           view=campaign_board.show_submission(submission_id, current_actor()))

@@ -83,3 +83,29 @@ def test_the_year_end_review_list_is_shown_to_the_county(app, client, demo_users
     page = client.get(f"/campaigns/{campaign_id}/year-end?county=420102")
     assert page.status_code == 200
     assert client.get(f"/campaigns/{campaign_id}/year-end?county=420106").status_code == 403
+
+
+def test_a_submitted_report_is_shown_as_frozen_with_its_history(app, client, demo_users, clock):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from caseflow.domain.actor import Actor
+    from caseflow.domain.enums import Role
+    from caseflow.models import HumanTask, ReportSubmission
+    from caseflow.services import instances
+
+    with app.app_context():
+        campaign.open_campaign("42", 2026, actor=SYSTEM)
+        clock.advance(datetime(2026, 8, 22, 2, tzinfo=UTC) - clock.now())
+        timers.sweep()
+        task = db.session.scalars(select(HumanTask).where(HumanTask.region_code == "420102",
+                                                          HumanTask.bpmn_id == "submit_report")).one()
+        instances.complete_task(task.id, actor=Actor("jiangan_sup", frozenset({Role.SUPERVISOR}), "420102"),
+                                data={"comment": "八月月报"})
+        submission_id = db.session.scalar(select(ReportSubmission.id))
+    login(client, "wuhan_sup")
+    page = client.get(f"/campaigns/submissions/{submission_id}").get_data(as_text=True)
+    assert "八月月报" in page and f'id="submission-{submission_id}"' in page and "创业培训补贴（元）" in page
+    login(client, "wuchang_sup")
+    assert client.get(f"/campaigns/submissions/{submission_id}").status_code == 404
