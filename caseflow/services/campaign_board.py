@@ -25,6 +25,11 @@ MILESTONES: dict[str, tuple[str, str]] = {"notices": ("send_notices", "notices_o
                                           "handover": ("hand_down_ledger", "handover_overdue"),
                                           "receipt": ("confirm_ledger", "receipt_overdue")}
 YEAR_END_REVIEW = "year_end_review"
+# what deploy checks each campaign process still has (services/deployment.py)
+RELIED_ON: dict[str, set[str]] = {
+    "campaign": {"hand_down_ledger", "handover_overdue"},
+    "campaign_county": {"send_notices", "notices_overdue", "confirm_ledger", "receipt_overdue", YEAR_END_REVIEW},
+}
 PAGE_SIZE = 20
 
 

@@ -25,3 +25,17 @@ def test_the_command_shows_the_calendar_and_opens_the_campaign_once(app):
     assert again.exit_code != 0 and "already open" in again.output
     bad = runner.invoke(args=["caseflow", "campaign", "open", "--province", "2201", "--cohort", "2026"])
     assert bad.exit_code != 0 and "two digits" in bad.output
+
+
+def test_deploy_refuses_a_campaign_without_a_milestone_the_page_shows(app):
+    import pytest
+
+    from caseflow.domain.actor import SYSTEM
+    from caseflow.errors import InvalidSpec
+    from caseflow.services.deployment import deploy, read_bundle_files, workflows_dir
+
+    files = read_bundle_files(workflows_dir())
+    files["campaign_county.bpmn"] = files["campaign_county.bpmn"].replace("send_notices", "send_letters")
+    with pytest.raises(InvalidSpec) as refused:
+        deploy(files, "campaign_county", actor=SYSTEM)
+    assert refused.value.element == "send_notices"
