@@ -107,7 +107,7 @@ def open_campaign(province: str, cohort: int, *, actor: Actor) -> Campaign:
     """Open a cohort's campaign in a province: the province's process, one per city and one per county, all
     on the province's calendar, in one transaction. A cohort is opened once per province."""
     region = _province(province, actor)
-    if not 2000 <= int(cohort) <= 2100:
+    if not isinstance(cohort, int) or not 2000 <= cohort <= 2100:
         raise InvalidInput(N_("%(cohort)s is not a cohort year"), cohort=cohort)
     key = correlation_key(region.code, cohort)
     if db.session.scalar(select(Campaign.id).where(Campaign.province == region.code, Campaign.cohort == cohort)):

@@ -31,7 +31,7 @@ def index():
 def open_campaign():
     form = request.form
     province = params.text(form, "province", max_length=2, default="") or ""
-    cohort = params.whole(form, "cohort", low=2000, high=2100)
+    cohort = params.whole(form, "cohort", low=2000, high=2100, default=0)
     try:
         opened = campaigns.open_campaign(province, cohort, actor=current_actor())
     except (Conflict, InvalidInput, NotAllowed) as exc:

@@ -27,6 +27,9 @@ def test_an_administrator_opens_a_campaign_and_sees_its_regions(app, client, dem
     again = _open(client, "22")
     assert again.status_code == 303
     assert "flash-warning" in client.get("/campaigns/").get_data(as_text=True)
+    assert _open(client, "22", "").status_code == 303  # no cohort: refused with a message, nothing opened
+    assert "flash-warning" in client.get("/campaigns/").get_data(as_text=True)
+    assert _open(client, "22", "1850").status_code == 400
     with app.app_context():
         assert db.session.query(Campaign).count() == 1
 
