@@ -78,6 +78,7 @@ class EventAction(StrEnum):
     POSTING_CLOSED = "posting_closed"
     POSTINGS_IMPORTED = "postings_imported"
     SUBSIDY_DECIDED = "subsidy_decided"
+    TRAINING_SUBSIDY = "training_subsidy"  # the entrepreneurship training subsidy its course type gives
 
 
 class RegionLevel(StrEnum):

@@ -42,6 +42,6 @@ def record_training_subsidy(params: dict, context) -> dict:
         db.session.add(SubsidyGrant(case_id=case.id, kind=SubsidyKind.TRAINING, response=SubsidyResponse.ACCEPTED,
                                     amount=amount, offered_at=context.now, by_user=SYSTEM.user_id,
                                     paid_on=date.fromisoformat(completed) if completed else beijing_day(context.now)))
-    log_event(actor=SYSTEM, action=EventAction.SUBSIDY_DECIDED, now=context.now, instance_id=case.instance_id,
-              case_id=case.id, kind="training", course=params.get("course"), amount=amount)
+    log_event(actor=SYSTEM, action=EventAction.TRAINING_SUBSIDY, now=context.now, instance_id=case.instance_id,
+              case_id=case.id, course=params.get("course"), amount=amount)
     return {"course": params.get("course"), "amount": amount}
