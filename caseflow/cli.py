@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from caseflow import cli_handover, cli_users
+from caseflow import cli_campaign, cli_handover, cli_users
 from caseflow.domain.actor import SYSTEM
 from caseflow.domain.clock import parse_delta
 from caseflow.errors import CaseflowError, InvalidSpec
@@ -16,6 +16,7 @@ from caseflow.services.workflow import committing
 group = AppGroup("caseflow", help="Caseflow administration.")
 cli_handover.register(group)
 cli_users.register(group)
+cli_campaign.register(group)
 
 
 @group.command("init-db")

@@ -74,6 +74,8 @@ class EventAction(StrEnum):
     USER_ENABLED = "user_enabled"
     PASSWORD_RESET = "password_reset"
     PROFILE_SET = "profile_set"
+    CAMPAIGN_OPENED = "campaign_opened"
+    REPORT_CORRECTED = "report_corrected"
     STEP_FAILED = "step_failed"
     INCIDENT_RETRIED = "incident_retried"
     INCIDENT_DISMISSED = "incident_dismissed"
@@ -87,6 +89,7 @@ class EventAction(StrEnum):
     TOKEN_ADDED = "token_added"
     TOKEN_REVOKED = "token_revoked"
     EMPLOYMENT_MATCHED = "employment_matched"
+    TRAINING_SUBSIDY = "training_subsidy"  # the entrepreneurship training subsidy its course type gives
 
 
 class RegionLevel(StrEnum):
@@ -185,6 +188,7 @@ class SubsidyKind(StrEnum):
     """One-time subsidies a graduate may be offered besides the startup subsidy of the entrepreneurship path."""
 
     JOBSEEKING = "jobseeking"  # 一次性求职创业补贴 for hardship graduates (seed 004 §(九))
+    TRAINING = "training"  # 创业培训补贴 by course type (seed 004 §(三)), granted on completing the course
 
 
 class SubsidyResponse(StrEnum):

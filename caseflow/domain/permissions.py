@@ -26,6 +26,9 @@ class Permission(StrEnum):
     MANAGE_ACCOUNTS = "manage_accounts"  # add, import, disable, enable, set roles, reset passwords
     SET_PROFILES = "set_profiles"  # a province's service-package profile
     IMPORT_LEDGER = "import_ledger"  # upload, preview, commit and discard real-name ledgers in the browser
+    VIEW_CAMPAIGNS = "view_campaigns"  # the yearly campaign's calendar, milestones and report submissions
+    OPEN_CAMPAIGN = "open_campaign"  # open a cohort's campaign in a province
+    SUBMIT_REPORTS = "submit_reports"  # correct a submitted monthly report (new submission with its reason)
 
 
 LABELS = {
@@ -46,6 +49,9 @@ LABELS = {
     Permission.MANAGE_ACCOUNTS: N_("Manage accounts"),
     Permission.SET_PROFILES: N_("Set a province's service-package profile"),
     Permission.IMPORT_LEDGER: N_("Upload, preview, commit and discard real-name ledgers for the region"),
+    Permission.VIEW_CAMPAIGNS: N_("See the yearly campaign: milestones and monthly report submissions"),
+    Permission.OPEN_CAMPAIGN: N_("Open a cohort's campaign in a province"),
+    Permission.SUBMIT_REPORTS: N_("Correct a submitted monthly report"),
 }
 
 _CASEWORK = {Permission.RECORD_ON_CASE, Permission.REVEAL_CASE_DATA, Permission.TRANSFER_CASE,
@@ -56,8 +62,9 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.MENTOR: frozenset({Permission.RECORD_ON_CASE, Permission.READ_POSTINGS}),
     Role.SUPERVISOR: frozenset(_CASEWORK | {Permission.SUPERVISION_CONSOLE, Permission.REASSIGN_WORK,
                                             Permission.SEE_INCIDENTS, Permission.DELIVER_MESSAGES,
-                                            Permission.IMPORT_LEDGER}),
-    Role.ANALYST: frozenset({Permission.READ_POSTINGS, Permission.SUPERVISION_CONSOLE}),
+                                            Permission.IMPORT_LEDGER, Permission.VIEW_CAMPAIGNS,
+                                            Permission.OPEN_CAMPAIGN, Permission.SUBMIT_REPORTS}),
+    Role.ANALYST: frozenset({Permission.READ_POSTINGS, Permission.SUPERVISION_CONSOLE, Permission.VIEW_CAMPAIGNS}),
     Role.DESIGNER: frozenset({Permission.WORKFLOW_CONSOLE, Permission.DEPLOY, Permission.DESIGN_PROCESSES,
                               Permission.MIGRATE_INSTANCES, Permission.SEE_INCIDENTS}),
     Role.ADMIN: frozenset(Permission),

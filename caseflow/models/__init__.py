@@ -1,5 +1,6 @@
 """Tables, one module per aggregate."""
 
+from caseflow.models.campaign import Campaign, ReportSubmission
 from caseflow.models.case import (
     Case,
     CaseStint,
@@ -22,7 +23,8 @@ from caseflow.models.task import HumanTask
 from caseflow.models.token import ApiToken
 
 __all__ = [
-    "ApiToken", "Case", "CaseStint", "Classification", "ContactAttempt", "EmploymentAssistance", "Enrolment",
+    "ApiToken", "Campaign", "ReportSubmission",
+    "Case", "CaseStint", "Classification", "ContactAttempt", "EmploymentAssistance", "Enrolment",
     "EntrepreneurshipSupport", "EventLog", "Graduate", "HardshipFlag", "HumanTask", "Incident", "ImportBatch",
     "ImportJob",
     "ImportRejection", "JobPosting", "OutboxMessage", "Placement", "ProcessDraft", "ProcessInstance",

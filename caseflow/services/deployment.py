@@ -127,6 +127,16 @@ def _check_relied_on(bundle: engine.Bundle) -> None:
                           element=bundle.process_id, message=missing_messages[0])
 
 
+def _check_campaign(bundle: engine.Bundle) -> None:
+    """Refuse a campaign process lacking a milestone task the campaign page shows."""
+    from caseflow.services.campaign_board import RELIED_ON
+
+    missing = sorted(RELIED_ON.get(bundle.process_id, set()) - {info.bpmn_id for info in bundle.user_tasks})
+    if missing:
+        raise InvalidSpec(N_("the campaign has no user task %(task)s, which Caseflow relies on"),
+                          element=missing[0], task=missing[0])
+
+
 def _build(files: dict[str, str], process_id: str) -> engine.Bundle:
     from caseflow.services.cases import JOURNEY
 
@@ -135,6 +145,7 @@ def _build(files: dict[str, str], process_id: str) -> engine.Bundle:
                                  records=load_recorders())
     if process_id == JOURNEY:
         _check_relied_on(bundle)
+    _check_campaign(bundle)
     return bundle
 
 

@@ -34,6 +34,9 @@ REACHED = (ContactOutcome.REACHED, ContactOutcome.RELAYED_BY_FAMILY)
 Recorder = Callable[[Case, dict, Actor, datetime], None]
 _CASE_OF_INSTANCE = select(Case.id).where(Case.instance_id == bindparam("b_instance"))
 RECORDERS: dict[str, Recorder] = {}
+# what completing a task of a process without a case records (the campaign's reports): (instance id, data, actor, now)
+InstanceRecorder = Callable[[int, dict, Actor, datetime], None]
+INSTANCE_RECORDERS: dict[str, InstanceRecorder] = {}
 
 
 def recorder(*names: str):
@@ -215,21 +218,31 @@ def record_post_placement(case: Case, data: dict, actor: Actor, now: datetime) -
                                   by_user=actor.user_id))
 
 
-def load_recorders() -> dict[str, Recorder]:
-    """Import every module that registers recorders, and return the registry."""
-    from caseflow.services import support, transfers  # noqa: F401 (they register recorders)
+def instance_recorder(*names: str):
+    def register(function: InstanceRecorder) -> InstanceRecorder:
+        for name in names:
+            INSTANCE_RECORDERS[name] = function
+        return function
+    return register
 
-    return RECORDERS
+
+def load_recorders() -> dict[str, Recorder | InstanceRecorder]:
+    """Import every module that registers recorders, and return every record kind a task may name."""
+    from caseflow.services import campaign, support, transfers  # noqa: F401 (they register recorders)
+
+    return {**RECORDERS, **INSTANCE_RECORDERS}
 
 
 def record_completion(action: str | None, instance_id: int, data: dict, actor: Actor, now: datetime) -> Case | None:
     """Apply what completing a task with `action` records on the instance's case; return the case."""
     case_id = db.session.connection().execute(_CASE_OF_INSTANCE, {"b_instance": instance_id}).scalar()
+    load_recorders()
     if case_id is None:
+        if action in INSTANCE_RECORDERS:
+            INSTANCE_RECORDERS[action](instance_id, data, actor, now)
         return None
     case = db.session.get(Case, case_id)
-    recorders = load_recorders()
-    if action in recorders:
-        recorders[action](case, data, actor, now)
+    if action in RECORDERS:
+        RECORDERS[action](case, data, actor, now)
     case.updated_at = now
     return case

@@ -96,7 +96,10 @@ GROUPS = (
         Column("jobseeking_amount", N_("Job-seeking subsidies (yuan)"), AMOUNT, lambda f: f.jobseeking_amount),
         _count("subsidies", N_("Startup subsidies paid")),
         Column("startup_subsidy_amount", N_("Startup subsidies (yuan)"), AMOUNT,
-               lambda f: f.startup_subsidy_amount))),
+               lambda f: f.startup_subsidy_amount),
+        _count("training_subsidies", N_("Entrepreneurship training subsidies")),
+        Column("training_subsidy_amount", N_("Entrepreneurship training subsidies (yuan)"), AMOUNT,
+               lambda f: f.training_subsidy_amount))),
     Group("workload", N_("Workload"), (
         _count("open_cases", N_("Open cases")), _count("caseworkers", N_("Caseworkers")),
         Column("per_caseworker", N_("Open cases per caseworker"), AMOUNT,

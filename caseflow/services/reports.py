@@ -112,6 +112,8 @@ class Figures:
     jobseeking_paid: int = 0
     jobseeking_amount: int = 0
     startup_subsidy_amount: int = 0
+    training_subsidies: int = 0  # entrepreneurship training subsidies by course type (seed 004 §(三))
+    training_subsidy_amount: int = 0
 
     def add(self, other: "Figures") -> None:
         for item in fields(self):
@@ -288,6 +290,15 @@ def _startup_subsidy_amounts(region: str, when: Moment, total: bool) -> list[tup
         func.coalesce(func.sum(case((paid, support.subsidy_amount), else_=0)), 0)).group_by("grp")).all()
 
 
+def _training_subsidies(region: str, when: Moment, total: bool) -> list[tuple]:
+    """Per row: entrepreneurship training subsidies granted by the report date, and their sum in yuan."""
+    grant = SubsidyGrant
+    granted = and_(grant.response == SubsidyResponse.ACCEPTED, grant.paid_on <= when.day)
+    return db.session.execute(_scoped(region, grant, when, total).add_columns(
+        _n(granted), func.coalesce(func.sum(case((granted, grant.amount), else_=0)), 0))
+        .where(grant.kind == SubsidyKind.TRAINING).group_by("grp")).all()
+
+
 def _workload(region: str, when: Moment, total: bool) -> list[tuple]:
     at = when.at
     soon = end_of_working_day(at - timedelta(seconds=1), DUE_SOON_WORKING_DAYS)  # from the report date
@@ -380,6 +391,7 @@ def _figures(region: str, when: Moment, *, total: bool) -> dict[str | None, Figu
     _merge(figures, _jobseeking_subsidies(region, when, total),
            ("jobseeking_offered", "jobseeking_paid", "jobseeking_amount"))
     _merge(figures, _startup_subsidy_amounts(region, when, total), ("startup_subsidy_amount",))
+    _merge(figures, _training_subsidies(region, when, total), ("training_subsidies", "training_subsidy_amount"))
     _merge(figures, _open_cases(region, when, total), ("open_cases",))
     return figures
 

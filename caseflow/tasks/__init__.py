@@ -23,6 +23,6 @@ def operation(name: str):
 
 def load_handlers() -> dict[str, Callable]:
     """Import every handler module so its operations register, and return the registry."""
-    from caseflow.tasks import casework, followup, matching, package, scheduling  # noqa: F401
+    from caseflow.tasks import campaign, casework, followup, matching, package, scheduling  # noqa: F401
 
     return OPERATIONS

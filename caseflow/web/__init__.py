@@ -124,6 +124,7 @@ def register(app: Flask) -> None:
         api,
         api_v1,
         auth,
+        campaign,
         cases,
         designer,
         home,
@@ -137,8 +138,9 @@ def register(app: Flask) -> None:
     )
 
     app.url_map.converters.update(params.CONVERTERS)  # before any rule is bound to a converter
-    for blueprint in (auth.bp, home.bp, inbox.bp, tasks.bp, cases.bp, postings.bp, supervision.bp, admin.bp, api.bp,
-                      ledger.bp, designer.bp):
+    blueprints = (auth.bp, home.bp, inbox.bp, tasks.bp, cases.bp, postings.bp, supervision.bp, campaign.bp, admin.bp,
+                  api.bp, ledger.bp, designer.bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     api_v1.register(app)
     app.before_request(params.refuse_hostile_request)

@@ -43,6 +43,7 @@ ENDPOINT_PERMISSIONS: dict[str, Permission | str] = {
     "api_v1.employment_match": Permission.DELIVER_MESSAGES,
     "api_v1.LedgerBatchesView": Permission.IMPORT_LEDGER, "api_v1.commit_ledger": Permission.IMPORT_LEDGER,
     "api_v1.discard_ledger": Permission.IMPORT_LEDGER,
+    "campaign.open_campaign": Permission.OPEN_CAMPAIGN,
 }
 
 

@@ -121,7 +121,8 @@ def test_a_hardship_graduate_is_offered_the_jobseeking_subsidy_and_the_report_co
     assert (total.jobseeking_offered, total.jobseeking_paid, total.jobseeking_amount) == (1, 1, 1500)
     assert workbook_total(place, "subsidies") == {"jobseeking_offered": 1, "jobseeking_paid": 1,
                                                   "jobseeking_amount": 1500, "subsidies": 0,
-                                                  "startup_subsidy_amount": 0}
+                                                  "startup_subsidy_amount": 0, "training_subsidies": 0,
+                                                  "training_subsidy_amount": 0}
 
 
 def test_a_subsidy_already_received_through_the_school_is_recorded_but_not_paid_again(place, clock):

@@ -20,7 +20,7 @@ from caseflow.services import timers
 from caseflow.web.visibility import ANYONE, ENDPOINT_PERMISSIONS, LANE
 
 START_PAGES = ("/inbox", "/inbox?scope=team", "/cases", "/postings", "/supervision/", "/supervision/approvals",
-               "/console", "/incidents", "/admin/users", "/admin/provinces", "/admin/lanes")
+               "/console", "/incidents", "/admin/users", "/admin/provinces", "/admin/lanes", "/campaigns/")
 # Forms whose effect would end the crawl (signing out, a new password for oneself); they are checked against
 # the table only.
 NOT_SUBMITTED = {"auth.logout", "auth.change_password", "admin.reset_password", "admin.set_active"}
