@@ -8,6 +8,7 @@ from caseflow.models.case import (
     Enrolment,
     EntrepreneurshipSupport,
     JobPosting,
+    MissedVisit,
     Placement,
     Referral,
     ServiceRecord,
@@ -23,6 +24,7 @@ from caseflow.models.task import HumanTask
 __all__ = [
     "Case", "CaseStint", "Classification", "ContactAttempt", "EmploymentAssistance", "Enrolment",
     "EntrepreneurshipSupport", "EventLog", "Graduate", "HardshipFlag", "HumanTask", "Incident", "ImportBatch",
-    "ImportRejection", "JobPosting", "OutboxMessage", "Placement", "ProcessInstance", "ProcessVersion", "Referral",
+    "ImportRejection", "JobPosting", "MissedVisit", "OutboxMessage", "Placement", "ProcessInstance",
+    "ProcessVersion", "Referral",
     "Region", "ServiceRecord", "SimulatedClock", "SubsidyGrant", "Transfer", "User", "UserRole",
 ]

@@ -3,38 +3,31 @@ referral outcome. One transaction each; a recorded placement tells the running j
 
 from sqlalchemy import select
 
-from caseflow import engine
 from caseflow.domain.actor import Actor
 from caseflow.domain.enums import CaseStatus, EventAction
 from caseflow.domain.forms import validate
 from caseflow.domain.permissions import Permission, roles_with
-from caseflow.errors import N_, Conflict, InvalidInput, NotAllowed
+from caseflow.errors import N_, InvalidInput, NotAllowed
 from caseflow.extensions import db
 from caseflow.models import Referral
 from caseflow.services.cases import get_case_or_raise
 from caseflow.services.clock import now as clock_now
 from caseflow.services.deployment import get_form_or_raise
+from caseflow.services.instances import PLACED_MESSAGE
 from caseflow.services.records import REACHED, RECORDERS
-from caseflow.services.workflow import committing, load_instance, log_event, save_step, spec_ref
+from caseflow.services.workflow import committing, log_event, tell_journey
 
 # Case-file actions and the form each one uses.
 ACTIONS = {"note": "note", "contact_attempt": "contact_attempt", "record_service": "record_service",
            "referral_outcome": "referral_outcome"}
-PLACED_MESSAGE = "graduate_placed"
+
 DETAILS_MESSAGE = "contact_details_received"
 RECORDING_ROLES = roles_with(Permission.RECORD_ON_CASE)
 
 
 def _tell_journey(case, message: str, actor: Actor, now) -> None:
     """Deliver `message` to the case's journey if it waits for it there; fine if it is elsewhere."""
-    instance = load_instance(case.instance_id)
-    sha, process_id, files = spec_ref(instance.version_id)
-    try:
-        snapshot = engine.deliver_message(sha, process_id, files, instance.state, name=message,
-                                          payload={"case_id": case.id})
-    except Conflict:
-        return
-    save_step(instance, snapshot, now=now, actor=actor)
+    tell_journey(case.instance_id, message, {"case_id": case.id}, actor, now)
 
 
 def _journey_message(action: str, data: dict, case, was_placed: bool) -> str | None:
