@@ -24,11 +24,6 @@ def at_visit_time(day: date) -> datetime:
     return datetime.combine(day, VISIT_TIME, CHINA_TZ).astimezone(UTC)
 
 
-def beijing_month_start(day: date) -> datetime:
-    """Midnight Beijing time at the start of `day`, in UTC (the first day of a month marks the one before over)."""
-    return datetime.combine(day, time(0, 0), CHINA_TZ).astimezone(UTC)
-
-
 def monthly_visit(anchor: date, number: int) -> datetime:
     """When visit `number` (1, 2, …) is due: always counted from the anchor, so visits never drift and fall
     once in every calendar month whatever the month lengths."""

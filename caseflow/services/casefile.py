@@ -19,15 +19,16 @@ from caseflow.services.workflow import committing, log_event, tell_journey
 
 # Case-file actions and the form each one uses.
 ACTIONS = {"note": "note", "contact_attempt": "contact_attempt", "record_service": "record_service",
-           "referral_outcome": "referral_outcome"}
+           "referral_outcome": "referral_outcome", "placement": "placement", "reclassify": "reclassify"}
 
 DETAILS_MESSAGE = "contact_details_received"
+RECLASSIFIED_MESSAGE = "graduate_reclassified"
 RECORDING_ROLES = roles_with(Permission.RECORD_ON_CASE)
 
 
-def _tell_journey(case, message: str, actor: Actor, now) -> None:
+def _tell_journey(case, message: str, actor: Actor, now, **payload) -> None:
     """Deliver `message` to the case's journey if it waits for it there; fine if it is elsewhere."""
-    tell_journey(case.instance_id, message, {"case_id": case.id}, actor, now)
+    tell_journey(case.instance_id, message, {"case_id": case.id, **payload}, actor, now)
 
 
 def _journey_message(action: str, data: dict, case, was_placed: bool) -> str | None:
@@ -37,6 +38,8 @@ def _journey_message(action: str, data: dict, case, was_placed: bool) -> str | N
         return PLACED_MESSAGE
     if action == "contact_attempt" and data.get("outcome") in REACHED:
         return DETAILS_MESSAGE
+    if action == "reclassify" and case.status == CaseStatus.SEEKING:
+        return RECLASSIFIED_MESSAGE  # out of the monthly no-intent re-check, into services now
     return None
 
 
@@ -60,7 +63,7 @@ def record_on_case(case_id: int, action: str, submitted: dict, *, actor: Actor) 
                   case_id=case.id, record=action, data=data)
         message = _journey_message(action, data, case, was_placed) if case.instance_id else None
         if message:
-            _tell_journey(case, message, actor, now)
+            _tell_journey(case, message, actor, now, status=data.get("status"))
     return data
 
 

@@ -4,7 +4,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from caseflow.domain.schedule import add_months, beijing_day, beijing_month_start, monthly_visit, next_month_day
+from caseflow.domain.schedule import add_months, beijing_day, monthly_visit, next_month_day
+from caseflow.domain.supervision import beijing_midnight
 from caseflow.extensions import db
 from caseflow.models import MissedVisit
 from caseflow.tasks import operation
@@ -28,8 +29,9 @@ def next_monthly_date(params: dict, context) -> dict:
     while add_months(anchor, number).replace(day=1) < this_month:
         number += 1
     day = add_months(anchor, number)
-    return {"anchor": anchor.isoformat(), "number": number, "at": monthly_visit(anchor, number).isoformat(),
-            "until": beijing_month_start(add_months(day.replace(day=1), 1)).isoformat(),
+    at = beijing_midnight(anchor) if number == 0 else monthly_visit(anchor, number)  # visit 0: the day it starts
+    return {"anchor": anchor.isoformat(), "number": number, "at": at.isoformat(),
+            "until": beijing_midnight(add_months(day.replace(day=1), 1)).isoformat(),
             "month": day.strftime("%Y-%m")}
 
 
