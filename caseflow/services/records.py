@@ -66,8 +66,9 @@ def check_day(case: Case, day: date, now: datetime, *, field: str, before_leavin
 
 def verify_placement(case: Case, *, kind: str, employer: str | None, effective_on: date, verified_how: str | None,
                      actor: Actor, now: datetime) -> Placement:
-    """The one way a placement is recorded: who verified it (the actor), how, and from which date it holds.
-    Any kind, at any time: from the case file, a classification, a visit, a referral outcome or closure."""
+    """The one way a placement is recorded: who verified it (the actor), how, and from which date it holds (a
+    contract may start next month: reports count it from that date). Any kind, at any time: from the case file,
+    a classification, a visit, a referral outcome or a business registration."""
     if kind not in set(PlacementKind):
         raise InvalidInput(N_("unknown kind of placement %(kind)s"), kind=kind, errors={"kind": "invalid"})
     if not (employer or "").strip():
@@ -75,9 +76,6 @@ def verify_placement(case: Case, *, kind: str, employer: str | None, effective_o
                            errors={"employer": "required"})
     if not (verified_how or "").strip():
         raise InvalidInput(N_("a placement needs to say how it was verified"), errors={"verified_how": "required"})
-    if effective_on > beijing_day(now):
-        raise InvalidInput(N_("a placement's effective date cannot be in the future"),
-                           errors={"start_date": "invalid"})
     placement = Placement(case_id=case.id, kind=kind, employer=employer.strip(), start_date=effective_on,
                           verified_how=verified_how, verified_by=actor.user_id, recorded_at=now)
     db.session.add(placement)

@@ -41,7 +41,7 @@ def cohort(app, staff, clock):
     ids["H"], ids["I"] = open_in("220103")[0], open_in("220102")[0]
     for letter in "ABCDGI":
         contact(ids[letter])
-    classify(ids["A"], "employed", employer="一汽", placement_kind="contract_job")
+    classify(ids["A"], "employed", employer="一汽", placement_kind="contract_job", verified_how="social_insurance")
     for letter in "BCG":
         classify(ids[letter], "seeking")
     classify(ids["D"], "no_intent", no_intent_reason="exam_preparation")

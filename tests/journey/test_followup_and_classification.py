@@ -119,13 +119,13 @@ def test_a_placement_of_any_kind_from_the_case_file_is_verified_and_ends_the_ope
 
 
 @PROFILES
-def test_a_placement_needs_its_verification_employer_and_a_past_date(province, clock, profile):
+def test_a_placement_needs_its_kind_verification_and_employer(province, clock, profile):
     case_id = seeker(profile)
     worker = profile[2]
     base = {"kind": "contract_job", "employer": "某公司", "start_date": "2026-07-01",
             "verified_how": "social_insurance"}
     for change, field in (({"verified_how": ""}, "verified_how"), ({"employer": ""}, "employer"),
-                          ({"start_date": "2026-07-02"}, "start_date")):
+                          ({"kind": "lottery_win"}, "kind")):
         with pytest.raises(InvalidInput) as refused:
             record_on_case(case_id, "placement", {**base, **change}, actor=worker)
         assert field in refused.value.params["errors"], field
@@ -216,7 +216,7 @@ def test_dates_and_reasons_are_checked(province, clock, profile):
     id_number, area, worker, _ = profile
     case_id = open_case(graduate(id_number, hukou=area))
     with pytest.raises(InvalidInput):  # in the future
-        do(case_id, "attempt", worker, channel="phone", outcome="reached", contacted_on="2026-07-02")
+        do(case_id, "attempt", worker, channel="phone", outcome="reached", contacted_on="2026-07-01")
     with pytest.raises(InvalidInput):  # before leaving school (30 June)
         do(case_id, "attempt", worker, channel="phone", outcome="reached", contacted_on="2026-06-29")
     do(case_id, "attempt", worker, channel="phone", outcome="reached", contacted_on="2026-07-01")

@@ -196,7 +196,7 @@ def test_contact_classify_service_and_referral_outcome_can_all_be_done_by_forms(
     token = csrf_token(client, "/inbox")
     client.post(f"/tasks/{open_task('attempt')}", data={"csrf_token": token, **REACHED})
     client.post(f"/tasks/{open_task('classify')}", data={"csrf_token": token, "status": "seeking",
-                                                          "effective_on": "2026-07-02"})
+                                                          "effective_on": "2026-07-01"})
     client.post(f"/tasks/{open_task('deliver')}", data={"csrf_token": token, "kind": "career_guidance",
                                                          "response": "accepted", "delivered_on": "2026-07-03"})
     page = client.get(f"/cases/{two_counties['a']}").get_data(as_text=True)
