@@ -216,7 +216,7 @@ def test_dates_and_reasons_are_checked(province, clock, profile):
     id_number, area, worker, _ = profile
     case_id = open_case(graduate(id_number, hukou=area))
     with pytest.raises(InvalidInput):  # in the future
-        do(case_id, "attempt", worker, channel="phone", outcome="reached", contacted_on="2026-07-01")
+        do(case_id, "attempt", worker, channel="phone", outcome="reached", contacted_on="2026-07-02")
     with pytest.raises(InvalidInput):  # before leaving school (30 June)
         do(case_id, "attempt", worker, channel="phone", outcome="reached", contacted_on="2026-06-29")
     do(case_id, "attempt", worker, channel="phone", outcome="reached", contacted_on="2026-07-01")

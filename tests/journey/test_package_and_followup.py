@@ -14,9 +14,9 @@ from caseflow.tasks.package import package_status_of
 REACHED = {"channel": "phone", "outcome": "reached", "contacted_on": "2026-07-01"}
 
 
-def seeking(case_id, actor):
-    do(case_id, "attempt", actor, **REACHED)
-    do(case_id, "classify", actor, status="seeking", startup_intent=False, effective_on="2026-07-01")
+def seeking(case_id, actor, day="2026-07-01"):
+    do(case_id, "attempt", actor, **{**REACHED, "contacted_on": day})
+    do(case_id, "classify", actor, status="seeking", startup_intent=False, effective_on=day)
 
 
 def deliver(case_id, actor, kind, response="accepted"):
@@ -35,10 +35,10 @@ def test_same_services_complete_the_hubei_package_but_not_the_jilin_one(province
         deliver(case_id, actor, "training_offer")
     assert case_row(jilin).package_requirement["required_internship"] == 1
     assert package_status_of(case_row(jilin)).owed() == {"internship": 1}
-    assert ready_ids(jilin) == ["deliver"]
+    assert ready_ids(jilin) == ["deliver", "visit_task"]
     assert case_row(hubei).package_requirement["required_training_or_internship"] == 1
     assert package_status_of(case_row(hubei)).complete
-    assert ready_ids(hubei) == []  # on to monthly follow-up
+    assert ready_ids(hubei) == ["visit_task"]  # the package is done; monthly follow-up goes on
 
 
 def test_a_pending_offer_does_not_count_but_a_recorded_decline_does(province, clock):
@@ -69,7 +69,7 @@ def visit(case_id, actor, clock, status="seeking", **data):
 def test_monthly_follow_up_fires_once_a_calendar_month_for_a_year_and_state_stays_bounded(province, clock):
     clock.frozen_at = datetime(2026, 1, 31, 2, 0, tzinfo=UTC)  # anchored on the 31st: the hardest month-end case
     case_id = open_case(graduate(leaving=datetime(2025, 12, 31).date()))
-    seeking(case_id, CW_A)
+    seeking(case_id, CW_A, "2026-01-31")
     assert ready_ids(case_id) == ["deliver", "visit_task"]  # the month of classification has its visit
     visit(case_id, CW_A, clock)
     complete_package(case_id)
