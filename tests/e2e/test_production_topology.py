@@ -82,6 +82,7 @@ def test_cases_advance_across_import_web_restart_clock_and_sweep_processes(insta
         server.start()
         worker = Person(server, "cw_e2e", PASSWORD)
         for case_id in groups["seeking"]:
+            worker.complete(case_id, "visit_task", channel="phone", status="seeking", visited_on=day)  # this month's
             for kind in SERVICES:
                 worker.complete(case_id, "deliver", kind=kind, response="accepted", delivered_on=day)
             assert worker.open_tasks(case_id) == {}  # the package is complete: monthly follow-up waits
