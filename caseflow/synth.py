@@ -210,7 +210,8 @@ def _graduate(rng: random.Random, province: str, used: set[int]) -> NewGraduate:
     return NewGraduate(
         id_number=_id_number(rng, id_area, birth, gender, used), name=_name(rng, gender), gender=gender,
         birth_date=birth, school=school, major_name=major_name, degree=degree, graduation_date=GRADUATION,
-        leaving_date=GRADUATION + timedelta(days=rng.randint(1, 8)),
+        leaving_date=GRADUATION - timedelta(days=rng.randint(1, 8) - 1),  # left school by graduation day: every
+        # contact after the handover falls after leaving school
         phone=rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}" if rng.random() < 0.95 else None,
         major_code=major_code, origin=places["origin"], hukou_area_code=places["hukou"],
         residence_area_code=places["residence"],

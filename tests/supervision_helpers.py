@@ -16,6 +16,7 @@ REACHED = {"channel": "phone", "outcome": "reached", "contacted_on": "2026-07-01
 
 
 _SEEDS = iter(range(1000, 10**6))
+LEFT_BY = date(2026, 6, 30)  # every graduate has left school by the first contact (1 July)
 
 
 def open_in(county: str, n: int = 1, *, seed: int | None = None, hardship=(), leaving: date | None = None,
@@ -23,7 +24,7 @@ def open_in(county: str, n: int = 1, *, seed: int | None = None, hardship=(), le
     """Open n cases living in `county` (or the street/community `residence`); return their ids in order."""
     before = db.session.scalar(select(Case.id).order_by(Case.id.desc()).limit(1)) or 0
     graduates = [replace(g, residence_area_code=residence or county, hukou_area_code=county, hardship=tuple(hardship),
-                         leaving_date=leaving or g.leaving_date)
+                         leaving_date=leaving or min(g.leaving_date, LEFT_BY))
                  for g in synth.graduates(n, seed=seed or next(_SEEDS), province="22")]
     cases.open_cases(graduates, cohort=2026, actor=SYSTEM)
     db.session.commit()

@@ -220,13 +220,34 @@ class ReferralOutcome(StrEnum):
 
 
 class PlacementKind(StrEnum):
+    """Every way a graduate leaves the service placed (seed 000 §6, seed 001 §(五)(六), DOMAIN.md Exit)."""
+
     CONTRACT_JOB = "contract_job"
     FLEXIBLE_WORK = "flexible_work"
     SELF_EMPLOYMENT = "self_employment"
-    GRASSROOTS_PROGRAMME = "grassroots_programme"
+    GRASSROOTS_PROGRAMME = "grassroots_programme"  # another grassroots or community post
+    THREE_SUPPORTS = "three_supports"  # 三支一扶
+    WESTERN_PROGRAMME = "western_programme"  # 西部计划
+    SPECIAL_POST_TEACHER = "special_post_teacher"  # 特岗教师
+    SELECTED_GRADUATE = "selected_graduate"  # 选调生
+    CIVIL_SERVICE = "civil_service"  # civil service or public institution recruitment
+    INTERNSHIP_RETENTION = "internship_retention"  # kept on by the internship host
     PUBLIC_WELFARE_POST = "public_welfare_post"
     FURTHER_STUDY = "further_study"
     ENLISTMENT = "enlistment"
+
+
+class VerifiedHow(StrEnum):
+    """How a placement was verified."""
+
+    SOCIAL_INSURANCE = "social_insurance"
+    LABOUR_CONTRACT = "labour_contract"
+    BUSINESS_LICENCE = "business_licence"
+    APPOINTMENT_NOTICE = "appointment_notice"
+    ADMISSION_LETTER = "admission_letter"
+    ENLISTMENT_NOTICE = "enlistment_notice"
+    EMPLOYER_CONFIRMATION = "employer_confirmation"
+    FLEXIBLE_WORK_RECORD = "flexible_work_record"
 
 
 class EnrolmentKind(StrEnum):

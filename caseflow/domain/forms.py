@@ -3,8 +3,10 @@
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-FIELD_TYPES = {"text", "textarea", "choice", "date", "integer", "boolean", "posting", "referral"}
+FIELD_TYPES = {"text", "textarea", "choice", "date", "integer", "boolean", "posting", "referral", "area_code"}
+# "area_code": a 6-digit GB/T 2260 code of caseflow's region data (caseflow/data/regions.csv)
 # "posting": a job posting of the register, picked among the open ones near the case (the service checks it);
 # "referral": one of the case's referrals. Both are submitted as the row's id.
 RECORD_TYPES = {"posting", "referral"}
@@ -21,6 +23,8 @@ class Field:
     required: bool = False
     choices: tuple[tuple[str, Mapping[str, str]], ...] = ()
     max_length: int = 500
+    # required when another field holds one of these values, e.g. a rejection's reason: ("decision", ("reject",))
+    required_when: tuple[str, tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -48,9 +52,14 @@ def _field(raw: Mapping, where: str) -> Field:
                     for c in raw.get("choices", ()))
     if kind == "choice" and not choices:
         raise ValueError(f"{where}: choice field {name} has no choices")
+    when = raw.get("required_when")
+    if when is not None and (not isinstance(when, Mapping) or not isinstance(when.get("field"), str)
+                             or not isinstance(when.get("values"), list)):
+        raise ValueError(f"{where}: field {name}: required_when needs a field and a list of values")
     return Field(name=name, type=kind, label=_text(raw.get("label", name), f"{where}.{name}"),
                  required=bool(raw.get("required", False)), choices=choices,
-                 max_length=int(raw.get("max_length", 500)))
+                 max_length=int(raw.get("max_length", 500)),
+                 required_when=(when["field"], tuple(str(v) for v in when["values"])) if when else None)
 
 
 def parse_form(key: str, raw: Mapping) -> FormSpec:
@@ -59,7 +68,24 @@ def parse_form(key: str, raw: Mapping) -> FormSpec:
     names = [f.name for f in fields]
     if len(names) != len(set(names)):
         raise ValueError(f"form {key}: duplicate field names")
+    for field in fields:
+        if field.required_when and field.required_when[0] not in names:
+            raise ValueError(f"form {key}: field {field.name} is required when {field.required_when[0]}, "
+                             "which the form does not have")
     return FormSpec(key=key, title=_text(raw.get("title", key), f"form {key}"), fields=fields)
+
+
+@cache
+def _area_codes() -> frozenset[str]:
+    from caseflow.services.regions import reference_rows  # the reference file, no database
+
+    return frozenset(row["code"] for row in reference_rows())
+
+
+def _area_code(value: str) -> str:
+    if not (len(value) == 6 and value.isascii() and value.isdigit()) or value not in _area_codes():
+        raise ValueError("not an area code")
+    return value
 
 
 def _convert(field: Field, value: str):
@@ -72,6 +98,8 @@ def _convert(field: Field, value: str):
         if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_ID:
             raise ValueError("not a record id")
         return int(value)
+    if field.type == "area_code":
+        return _area_code(value)
     if field.type == "date":
         day = date.fromisoformat(value)
         if not YEAR_RANGE[0] <= day.year <= YEAR_RANGE[1]:
@@ -102,4 +130,8 @@ def validate(form: FormSpec, submitted: Mapping[str, object]) -> tuple[dict, dic
             data[field.name] = _convert(field, value)
         except ValueError:
             errors[field.name] = "invalid"
+    for field in form.fields:  # required by what another field says (a rejection needs its reason)
+        if field.required_when and field.name not in data and field.name not in errors \
+                and data.get(field.required_when[0]) in field.required_when[1]:
+            errors[field.name] = "required"
     return data, errors

@@ -9,6 +9,7 @@ from caseflow.models.case import (
     Enrolment,
     EntrepreneurshipSupport,
     JobPosting,
+    MissedVisit,
     Placement,
     Referral,
     ServiceRecord,
@@ -27,7 +28,7 @@ __all__ = [
     "Case", "CaseStint", "Classification", "ContactAttempt", "EmploymentAssistance", "Enrolment",
     "EntrepreneurshipSupport", "EventLog", "Graduate", "HardshipFlag", "HumanTask", "Incident", "ImportBatch",
     "ImportJob",
-    "ImportRejection", "JobPosting", "OutboxMessage", "Placement", "ProcessDraft", "ProcessInstance",
+    "ImportRejection", "JobPosting", "MissedVisit", "OutboxMessage", "Placement", "ProcessDraft", "ProcessInstance",
     "ProcessVersion", "Referral",
     "Region", "ServiceRecord", "SimulatedClock", "SubsidyGrant", "Transfer", "User", "UserRole",
 ]

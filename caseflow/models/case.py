@@ -69,6 +69,21 @@ class Classification(db.Model):
     service_needs: Mapped[list] = mapped_column(JSON, default=list)
     effective_at: Mapped[datetime] = mapped_column(UTCDateTime)
     by_user: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str | None] = mapped_column(Text)  # why the graduate was reclassified
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: recorded when it took effect
+
+
+class MissedVisit(db.Model):
+    """A calendar month (Beijing) that passed without the seeking graduate's return visit (seed 000 §7)."""
+
+    __tablename__ = "missed_visit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ux_missed_visit_case_month", "case_id", "month", unique=True),)
 
 
 class ServiceRecord(db.Model):

@@ -17,7 +17,7 @@ from sqlalchemy import and_, case, exists, func, literal_column, or_, select, tr
 
 from caseflow.domain.enums import PlacementKind, ServiceKind
 from caseflow.domain.supervision import end_of_day
-from caseflow.models import Case, CaseStint, EntrepreneurshipSupport, Placement, ServiceRecord
+from caseflow.models import Case, CaseStint, Classification, EntrepreneurshipSupport, Placement, ServiceRecord
 from caseflow.services.scope import region_clause
 
 
@@ -73,6 +73,12 @@ def requirement_then(when: Moment):
         CaseStint.case_id == Case.id, CaseStint.started_at < when.at,
         or_(CaseStint.ended_at.is_(None), CaseStint.ended_at >= when.at))
         .order_by(CaseStint.started_at.desc()).limit(1).scalar_subquery())
+
+
+def known_classification(when: Moment):
+    """A classification this moment knows: one entered late with an earlier effective date (a reclassification)
+    counts only as known now, so a past report as known then never changes."""
+    return when.recorded(func.coalesce(Classification.recorded_at, Classification.effective_at))
 
 
 def placed(when: Moment, *extra):

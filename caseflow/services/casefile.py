@@ -3,39 +3,32 @@ referral outcome. One transaction each; a recorded placement tells the running j
 
 from sqlalchemy import select
 
-from caseflow import engine
 from caseflow.domain.actor import Actor
 from caseflow.domain.enums import CaseStatus, EventAction
 from caseflow.domain.forms import validate
 from caseflow.domain.permissions import Permission, roles_with
-from caseflow.errors import N_, Conflict, InvalidInput, NotAllowed
+from caseflow.errors import N_, InvalidInput, NotAllowed
 from caseflow.extensions import db
 from caseflow.models import Referral
 from caseflow.services.cases import get_case_or_raise
 from caseflow.services.clock import now as clock_now
 from caseflow.services.deployment import get_form_or_raise
+from caseflow.services.instances import PLACED_MESSAGE
 from caseflow.services.records import REACHED, RECORDERS
-from caseflow.services.workflow import committing, load_instance, log_event, save_step, spec_ref
+from caseflow.services.workflow import committing, log_event, tell_journey
 
 # Case-file actions and the form each one uses.
 ACTIONS = {"note": "note", "contact_attempt": "contact_attempt", "record_service": "record_service",
-           "referral_outcome": "referral_outcome"}
-PLACED_MESSAGE = "graduate_placed"
+           "referral_outcome": "referral_outcome", "placement": "placement", "reclassify": "reclassify"}
+
 DETAILS_MESSAGE = "contact_details_received"
+RECLASSIFIED_MESSAGE = "graduate_reclassified"
 RECORDING_ROLES = roles_with(Permission.RECORD_ON_CASE)
 
 
-def tell_journey(case, message: str, actor: Actor, now) -> bool:
-    """Deliver `message` to the case's journey if it waits for it there (True); fine if it is elsewhere."""
-    instance = load_instance(case.instance_id)
-    sha, process_id, files = spec_ref(instance.version_id)
-    try:
-        snapshot = engine.deliver_message(sha, process_id, files, instance.state, name=message,
-                                          payload={"case_id": case.id})
-    except Conflict:
-        return False
-    save_step(instance, snapshot, now=now, actor=actor)
-    return True
+def _tell_journey(case, message: str, actor: Actor, now, **payload) -> None:
+    """Deliver `message` to the case's journey if it waits for it there; fine if it is elsewhere."""
+    tell_journey(case.instance_id, message, {"case_id": case.id, **payload}, actor, now)
 
 
 def _journey_message(action: str, data: dict, case, was_placed: bool) -> str | None:
@@ -45,6 +38,8 @@ def _journey_message(action: str, data: dict, case, was_placed: bool) -> str | N
         return PLACED_MESSAGE
     if action == "contact_attempt" and data.get("outcome") in REACHED:
         return DETAILS_MESSAGE
+    if action == "reclassify" and case.status == CaseStatus.SEEKING:
+        return RECLASSIFIED_MESSAGE  # out of the monthly no-intent re-check, into services now
     return None
 
 
@@ -68,7 +63,7 @@ def record_on_case(case_id: int, action: str, submitted: dict, *, actor: Actor) 
                   case_id=case.id, record=action, data=data)
         message = _journey_message(action, data, case, was_placed) if case.instance_id else None
         if message:
-            tell_journey(case, message, actor, now)
+            _tell_journey(case, message, actor, now, status=data.get("status"))
     return data
 
 

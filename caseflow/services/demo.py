@@ -91,7 +91,8 @@ def _advance_case(case: Case, actor, stage: int, day: str, employer: str, mentor
     if stage == 2:
         return  # reached, classification to do
     plans = {3: ("no_intent", {"no_intent_reason": "exam_preparation"}),
-             4: ("employed", {"employer": employer, "placement_kind": "contract_job"}),
+             4: ("employed", {"employer": employer, "placement_kind": "contract_job",
+                             "verified_how": "labour_contract"}),
              5: ("seeking", {"startup_intent": True}), 6: ("seeking", {"intended_industry": "软件"})}
     status, extra = plans.get(stage, ("seeking", {}))
     _classify(case, actor, day, status, **extra)

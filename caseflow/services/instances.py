@@ -10,12 +10,12 @@ from sqlalchemy.exc import IntegrityError
 
 from caseflow import engine
 from caseflow.domain.actor import Actor
-from caseflow.domain.enums import EventAction, HumanTaskState, IncidentKind, InstanceStatus, Role
+from caseflow.domain.enums import CaseStatus, EventAction, HumanTaskState, IncidentKind, InstanceStatus, Role
 from caseflow.domain.forms import FormSpec, validate
 from caseflow.domain.paging import paging
 from caseflow.errors import N_, CaseflowError, Conflict, InvalidInput, NotAllowed, NotFound, OutOfRegion
 from caseflow.extensions import db
-from caseflow.models import EventLog, HumanTask, ProcessInstance, ProcessVersion
+from caseflow.models import Case, EventLog, HumanTask, ProcessInstance, ProcessVersion
 from caseflow.services import incidents
 from caseflow.services.clock import now as clock_now
 from caseflow.services.deployment import form_of_version, workflow_data
@@ -30,6 +30,7 @@ from caseflow.services.workflow import (
     log_event,
     save_step,
     spec_ref,
+    tell_journey,
 )
 
 
@@ -168,6 +169,15 @@ def _replay(idempotency_key: str, task_id: str, actor: Actor, digest: str) -> Co
     return Completion(task_id, prior.instance_id, True, tuple(prior.detail.get("next_tasks", ())))
 
 
+PLACED_MESSAGE = "graduate_placed"
+KEEP_GOING = ("business_registration",)  # the entrepreneurship path goes on to the loan and subsidy
+
+
+def _case_placed(instance_id: int) -> bool:
+    status = db.session.scalar(select(Case.status).where(Case.instance_id == instance_id))
+    return status == CaseStatus.PLACED
+
+
 def complete_task(task_id: str, *, actor: Actor, data: dict, idempotency_key: str | None = None) -> Completion:
     """Complete a ready human task with form data; the workflow advances exactly once.
 
@@ -189,10 +199,14 @@ def complete_task(task_id: str, *, actor: Actor, data: dict, idempotency_key: st
     now = clock_now()
     try:
         with committing():
+            was_placed = _case_placed(instance.id)
             case = record_completion(task.action, instance.id, data, actor, now)
             snapshot = engine.complete_task(sha, process_id, files, instance.state, task_id=task_id,
                                             data=workflow_data(form, data))
             created = save_step(instance, snapshot, now=now, actor=actor, completed_task_id=task_id)
+            if case and not was_placed and case.status == CaseStatus.PLACED and task.action not in KEEP_GOING:
+                # a placement recorded in a task (a visit, a referral outcome) ends the rest of the open work
+                tell_journey(instance.id, PLACED_MESSAGE, {"case_id": case.id}, actor, now)
             log_event(actor=actor, action=EventAction.TASK_COMPLETED, now=now, instance_id=instance.id,
                       case_id=case.id if case else None, task_id=task_id, idempotency_key=idempotency_key,
                       task=task.bpmn_id, name=task.name, form=task.form_key, data=data,

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from caseflow.domain.actor import Actor
-from caseflow.domain.enums import CaseStatus, EventAction, PlacementKind
+from caseflow.domain.enums import CaseStatus, EventAction, PlacementKind, VerifiedHow
 from caseflow.domain.ledger import valid_id_number
 from caseflow.domain.masking import mask_phone
 from caseflow.domain.permissions import Permission
@@ -16,13 +16,14 @@ from caseflow.errors import N_, Conflict, InvalidInput, NotAllowed, NotFound
 from caseflow.extensions import db
 from caseflow.models import Case, Graduate, Placement
 from caseflow.services import instances, protection
-from caseflow.services.casefile import DETAILS_MESSAGE, PLACED_MESSAGE, tell_journey
+from caseflow.services.casefile import DETAILS_MESSAGE, PLACED_MESSAGE
 from caseflow.services.cases import get_case_or_raise
 from caseflow.services.clock import now as clock_now
+from caseflow.services.records import verify_placement
 from caseflow.services.scope import region_clause
-from caseflow.services.workflow import committing, log_event
+from caseflow.services.workflow import committing, log_event, tell_journey
 
-SOCIAL_INSURANCE = "social_insurance"  # a placement's verified_how when the bureau's contributions confirm it
+SOCIAL_INSURANCE = VerifiedHow.SOCIAL_INSURANCE  # the bureau's contributions confirm the placement
 PHONE_DIGITS = range(7, 21)
 
 
@@ -86,15 +87,14 @@ def match_employment(id_number: str, *, employer: str, insured_from: date, actor
     now, told, new = clock_now(), False, placement is None
     with committing():
         if new:
-            placement = Placement(case_id=case.id, kind=PlacementKind.CONTRACT_JOB, employer=employer,
-                                  start_date=insured_from, recorded_at=now)
-            db.session.add(placement)
-            case.status = CaseStatus.PLACED
-        placement.verified_how, placement.verified_by = SOCIAL_INSURANCE, actor.user_id
+            placement = verify_placement(case, kind=PlacementKind.CONTRACT_JOB, employer=employer,
+                                         effective_on=insured_from, verified_how=SOCIAL_INSURANCE, actor=actor, now=now)
+        else:
+            placement.verified_how, placement.verified_by = SOCIAL_INSURANCE, actor.user_id
         case.updated_at = now
         db.session.flush()
         if new and case.instance_id:
-            told = tell_journey(case, PLACED_MESSAGE, actor, now)
+            told = tell_journey(case.instance_id, PLACED_MESSAGE, {"case_id": case.id}, actor, now)
         log_event(actor=actor, action=EventAction.EMPLOYMENT_MATCHED, now=now, instance_id=case.instance_id,
                   case_id=case.id, placement=placement.id, employer=employer, insured_from=insured_from.isoformat(),
                   new_placement=new)

@@ -16,12 +16,15 @@ from caseflow.domain.enums import (
     ServiceResponse,
 )
 from caseflow.domain.package import COMPONENT_OF_SERVICE
-from caseflow.errors import N_, InvalidInput, NotFound
+from caseflow.domain.schedule import beijing_day
+from caseflow.domain.supervision import beijing_midnight
+from caseflow.errors import N_, Conflict, InvalidInput, NotFound
 from caseflow.extensions import db
 from caseflow.models import (
     Case,
     Classification,
     ContactAttempt,
+    Graduate,
     JobPosting,
     Placement,
     Referral,
@@ -51,15 +54,53 @@ def _day(data: dict, key: str, now: datetime) -> date:
     return date.fromisoformat(data[key]) if data.get(key) else now.date()
 
 
+def leaving_date(case: Case) -> date:
+    return db.session.scalar(select(Graduate.leaving_date).where(Graduate.id == case.graduate_id))
+
+
+def check_day(case: Case, day: date, now: datetime, *, field: str, before_leaving: bool = False) -> None:
+    """A date a caseworker records: never in the future, and for contacts never before the graduate left school."""
+    if day > beijing_day(now):
+        raise InvalidInput(N_("the date cannot be in the future"), errors={field: "invalid"})
+    if not before_leaving and day < leaving_date(case):
+        raise InvalidInput(N_("the date cannot be before the graduate left school (%(day)s)"),
+                           day=leaving_date(case).isoformat(), errors={field: "invalid"})
+
+
+def verify_placement(case: Case, *, kind: str, employer: str | None, effective_on: date, verified_how: str | None,
+                     actor: Actor, now: datetime) -> Placement:
+    """The one way a placement is recorded: who verified it (the actor), how, and from which date it holds (a
+    contract may start next month: reports count it from that date). Any kind, at any time: from the case file,
+    a classification, a visit, a referral outcome or a business registration."""
+    if kind not in set(PlacementKind):
+        raise InvalidInput(N_("unknown kind of placement %(kind)s"), kind=kind, errors={"kind": "invalid"})
+    if not (employer or "").strip():
+        raise InvalidInput(N_("a placement needs its employer (or school, unit, programme host)"),
+                           errors={"employer": "required"})
+    if not (verified_how or "").strip():
+        raise InvalidInput(N_("a placement needs to say how it was verified"), errors={"verified_how": "required"})
+    placement = Placement(case_id=case.id, kind=kind, employer=employer.strip(), start_date=effective_on,
+                          verified_how=verified_how, verified_by=actor.user_id, recorded_at=now)
+    db.session.add(placement)
+    case.status = CaseStatus.PLACED
+    return placement
+
+
+def current_placement(case: Case) -> Placement | None:
+    return db.session.scalars(select(Placement).where(Placement.case_id == case.id)
+                              .order_by(Placement.id.desc()).limit(1)).first()
+
+
 def _placed(case: Case, *, kind: str, employer: str | None, start: date, actor: Actor, now: datetime,
             verified_how: str | None = None) -> None:
-    db.session.add(Placement(case_id=case.id, kind=kind, employer=employer, start_date=start,
-                             verified_how=verified_how, verified_by=actor.user_id, recorded_at=now))
-    case.status = CaseStatus.PLACED
+    verify_placement(case, kind=kind, employer=employer, effective_on=start, verified_how=verified_how, actor=actor,
+                     now=now)
 
 
 @recorder("contact_attempt")
 def record_contact(case: Case, data: dict, actor: Actor, now: datetime) -> None:
+    if data.get("contacted_on"):
+        check_day(case, _day(data, "contacted_on", now), now, field="contacted_on")
     db.session.add(ContactAttempt(case_id=case.id, at=now, channel=data["channel"], outcome=data["outcome"],
                                   notes=data.get("notes"), by_user=actor.user_id))
     case.last_contact_at = now
@@ -79,15 +120,22 @@ _STATUS_OF_CLASSIFICATION = {"seeking": CaseStatus.SEEKING, "no_intent": CaseSta
                              "in_training": CaseStatus.SEEKING, "in_internship": CaseStatus.SEEKING}
 
 
-def _classify(case: Case, data: dict, actor: Actor, now: datetime, effective_key: str) -> None:
+def _classify(case: Case, data: dict, actor: Actor, now: datetime, effective_key: str,
+              placed_key: str | None = None) -> None:
     status = data["status"]
+    if status == "no_intent" and not data.get("no_intent_reason"):
+        raise InvalidInput(N_("no current intent needs its reason"), errors={"no_intent_reason": "required"})
+    effective = _day(data, effective_key, now)
+    check_day(case, effective, now, field=effective_key, before_leaving=True)
     db.session.add(Classification(case_id=case.id, status=status, no_intent_reason=data.get("no_intent_reason"),
                                   intended_industry=data.get("intended_industry"),
                                   intended_occupation=data.get("intended_occupation"),
-                                  intended_place=data.get("intended_place"), effective_at=now, by_user=actor.user_id))
+                                  intended_place=data.get("intended_place"), effective_at=now, by_user=actor.user_id,
+                                  reason=data.get("reason"), recorded_at=now))
     if status == "employed" and case.status != CaseStatus.PLACED:
-        _placed(case, kind=data.get("placement_kind") or PlacementKind.CONTRACT_JOB, employer=data.get("employer"),
-                start=_day(data, effective_key, now), actor=actor, now=now)
+        verify_placement(case, kind=data.get("placement_kind") or "", employer=data.get("employer"),
+                         effective_on=_day(data, placed_key or effective_key, now),
+                         verified_how=data.get("verified_how"), actor=actor, now=now)
     elif status in _STATUS_OF_CLASSIFICATION and case.status != CaseStatus.PLACED:
         case.status = _STATUS_OF_CLASSIFICATION[status]
         case.no_intent_reason = data.get("no_intent_reason") if status == "no_intent" else None
@@ -101,10 +149,28 @@ def record_classification(case: Case, data: dict, actor: Actor, now: datetime) -
 
 @recorder("follow_up")
 def record_follow_up(case: Case, data: dict, actor: Actor, now: datetime) -> None:
+    check_day(case, _day(data, "visited_on", now), now, field="visited_on")
     db.session.add(ContactAttempt(case_id=case.id, at=now, channel=data["channel"], outcome=ContactOutcome.REACHED,
                                   notes=data.get("notes"), by_user=actor.user_id))
     case.last_contact_at = now
-    _classify(case, data, actor, now, "visited_on")
+    _classify(case, data, actor, now, "visited_on", "placed_on")
+
+
+@recorder("reclassify")
+def record_reclassification(case: Case, data: dict, actor: Actor, now: datetime) -> None:
+    """就业 / 失业有意愿 / 暂无就业意愿 at any time, with its reason and effective date: the classification takes
+    effect from the start of that day (Beijing) and is known from now on, so reports as known then stay put."""
+    if case.status in (CaseStatus.PLACED, CaseStatus.CLOSED):
+        raise Conflict(N_("the case is already placed or closed"))
+    if not (data.get("reason") or "").strip():
+        raise InvalidInput(N_("a reclassification needs its reason"), errors={"reason": "required"})
+    day = _day(data, "effective_on", now)
+    check_day(case, day, now, field="effective_on", before_leaving=True)
+    _classify(case, data, actor, now, "effective_on")
+    db.session.flush()
+    latest = db.session.scalars(select(Classification).where(Classification.case_id == case.id)
+                                .order_by(Classification.id.desc()).limit(1)).one()
+    latest.effective_at = min(now, beijing_midnight(day))
 
 
 def _link_referral(case: Case, record: ServiceRecord, posting_id: int | None, now: datetime) -> None:
@@ -159,8 +225,11 @@ def record_hardship_plan(case: Case, data: dict, actor: Actor, now: datetime) ->
 
 @recorder("placement")
 def record_placement(case: Case, data: dict, actor: Actor, now: datetime) -> None:
-    _placed(case, kind=data["kind"], employer=data.get("employer"), start=_day(data, "start_date", now),
-            actor=actor, now=now, verified_how=data.get("verified_how"))
+    if case.status in (CaseStatus.PLACED, CaseStatus.CLOSED):
+        raise Conflict(N_("the case already has a placement"))
+    verify_placement(case, kind=data["kind"], employer=data.get("employer"),
+                     effective_on=_day(data, "start_date", now), verified_how=data.get("verified_how"), actor=actor,
+                     now=now)
 
 
 @recorder("startup_training")
@@ -202,7 +271,12 @@ def record_subsidy(case: Case, data: dict, actor: Actor, now: datetime) -> None:
 
 @recorder("closure")
 def record_closure_request(case: Case, data: dict, actor: Actor, now: datetime) -> None:
+    """Closing confirms the placement: the one recorded keeps its kind and effective date, and gains how it was
+    verified if it lacked it (placements recorded before verification was asked for)."""
     case.closure_reason = data["closure_reason"]
+    placement = current_placement(case)
+    if placement is not None and not placement.verified_how and data.get("verified_how"):
+        placement.verified_how, placement.verified_by = data["verified_how"], actor.user_id
 
 
 @recorder("approve_closure")

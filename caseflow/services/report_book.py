@@ -65,7 +65,8 @@ GROUPS = (
         _rate("package_rate", N_("Package completion"), "package_complete", "seeking"))),
     Group("follow_up", N_("Monthly follow-up"), (
         _count("seeking", N_("Active seekers")), _count("followed_up", N_("Contacted this month")),
-        _rate("follow_up_rate", N_("Follow-up compliance"), "followed_up", "seeking"))),
+        _rate("follow_up_rate", N_("Follow-up compliance"), "followed_up", "seeking"),
+        _count("visits_missed", N_("Visits missed (months)")))),
     Group("employment", N_("Employment"), (
         _count("ever_seeking", N_("Ever seeking work")), _count("helped", N_("Placed in a job")),
         _rate("help_rate", N_("Help-into-employment rate"), "helped", "ever_seeking"),

@@ -45,6 +45,7 @@ from caseflow.models import (
     EmploymentAssistance,
     EntrepreneurshipSupport,
     HumanTask,
+    MissedVisit,
     Placement,
     Referral,
     Region,
@@ -52,7 +53,16 @@ from caseflow.models import (
     SubsidyGrant,
     User,
 )
-from caseflow.services.as_of import Moment, membership, moment, placed, registered, requirement_then, subsidy_paid
+from caseflow.services.as_of import (
+    Moment,
+    known_classification,
+    membership,
+    moment,
+    placed,
+    registered,
+    requirement_then,
+    subsidy_paid,
+)
 from caseflow.services.clock import now as clock_now
 from caseflow.services.inbox import DUE_SOON_WORKING_DAYS
 from caseflow.services.scope import region_clause
@@ -84,6 +94,7 @@ class Figures:
     pending: int = 0
     closed: int = 0
     followed_up: int = 0
+    visits_missed: int = 0  # months that passed without a seeking graduate's return visit
     ever_seeking: int = 0
     helped: int = 0
     prepared: int = 0
@@ -154,7 +165,8 @@ def _facts(region: str, when: Moment, month_from: datetime, *, total: bool):
     at = when.at
 
     def classified(*extra):
-        return exists().where(Classification.case_id == Case.id, Classification.effective_at < at, *extra)
+        return exists().where(Classification.case_id == Case.id, Classification.effective_at < at,
+                              known_classification(when), *extra)
 
     def contacted(*extra):
         return exists().where(ContactAttempt.case_id == Case.id, ContactAttempt.outcome.in_(REACHED),
@@ -162,7 +174,8 @@ def _facts(region: str, when: Moment, month_from: datetime, *, total: bool):
 
     reached_at = select(func.min(ContactAttempt.at)).where(
         ContactAttempt.case_id == Case.id, ContactAttempt.outcome.in_(REACHED), ContactAttempt.at < at)
-    latest = select(Classification.status).where(Classification.case_id == Case.id, Classification.effective_at < at)
+    latest = select(Classification.status).where(Classification.case_id == Case.id, Classification.effective_at < at,
+                                                 known_classification(when))
     ledger = membership(region, when, total=total)
     return select(
         ledger.c.grp.label("grp"), Case.id.label("id"), ledger.c.here.label("here"),
@@ -177,6 +190,8 @@ def _facts(region: str, when: Moment, month_from: datetime, *, total: bool):
         and_(Case.closed_at.isnot(None), Case.closed_at < at).label("closed"),
         approved(UNREACHABLE_APPROVAL, at).label("unreachable_ok"), plan_approved(at).label("plan_ok"),
         contacted(ContactAttempt.at >= month_from).label("followed"),
+        select(func.count(MissedVisit.id)).where(MissedVisit.case_id == Case.id, MissedVisit.recorded_at < at)
+        .scalar_subquery().label("missed"),
     ).select_from(ledger).join(Case, Case.id == ledger.c.case_id).subquery()
 
 
@@ -193,7 +208,10 @@ def _status(f):
 def _case_figures(facts) -> dict[str | None, Figures]:
     f, status = facts.c, _status(facts)
     here = f.here == 1
-    seeking = and_(here, f.ever_seeking)  # a transferred-out case is the receiving county's to help now
+    # the help-into-employment denominator: classified seeking at some point, and not now without intent (a
+    # reclassification moves the case out and back in from its effective date); a transferred-out case is the
+    # receiving county's to help now
+    seeking = and_(here, f.ever_seeking, or_(f.latest.is_(None), f.latest != Classified.NO_INTENT))
     columns = {
         "handed_over": func.count(), "transferred_out": _n(status == CaseStatus.TRANSFERRED_OUT),
         "transferred_in": _n(and_(here, f.moved_in)), "reached": _n(f.reached_at.isnot(None)),
@@ -207,6 +225,7 @@ def _case_figures(facts) -> dict[str | None, Figures]:
         "hardship": _n(and_(f.hardship, seeking)), "plans": _n(and_(f.hardship, seeking, f.plan_ok)),
         "hardship_placed": _n(and_(f.hardship, seeking, f.placed)),
         "public_welfare": _n(and_(here, f.hardship, f.public_welfare)),
+        "visits_missed": func.coalesce(func.sum(case((here, f.missed), else_=0)), 0),
     }
     rows = db.session.execute(select(f.grp, *(column.label(name) for name, column in columns.items()))
                               .group_by(f.grp)).all()
@@ -341,8 +360,13 @@ def _trend(region: str, day: date, now: datetime) -> list[TrendPoint]:
         when = moment(end, now)
         ledger = membership(region, when, total=True)
         here = ledger.c.here == 1
+        latest = (select(Classification.status).where(
+            Classification.case_id == Case.id, Classification.effective_at < when.at, known_classification(when))
+            .order_by(Classification.effective_at.desc(), Classification.id.desc()).limit(1).scalar_subquery())
         seeking = and_(here, exists().where(Classification.case_id == Case.id, Classification.effective_at < when.at,
-                                            Classification.status.in_(SEEKING_CLASSIFICATIONS)))
+                                            Classification.status.in_(SEEKING_CLASSIFICATIONS),
+                                            known_classification(when)),
+                       or_(latest.is_(None), latest != Classified.NO_INTENT))
         reached = exists().where(ContactAttempt.case_id == Case.id, ContactAttempt.outcome.in_(REACHED),
                                  ContactAttempt.at < when.at)
         values = db.session.execute(select(func.count(), _n(reached), _n(seeking), _n(and_(seeking, placed(when))))

@@ -213,6 +213,19 @@ def save_step(instance: LoadedInstance, snapshot: engine.Snapshot, *, now: datet
     return created
 
 
+def tell_journey(instance_id: int, message: str, payload: dict, actor: Actor, now: datetime) -> bool:
+    """Deliver `message` to the instance inside the caller's unit of work if it waits for it there; False (and
+    nothing changed) if it is elsewhere."""
+    instance = load_instance(instance_id)
+    sha, process_id, files = spec_ref(instance.version_id)
+    try:
+        snapshot = engine.deliver_message(sha, process_id, files, instance.state, name=message, payload=payload)
+    except Conflict:
+        return False
+    save_step(instance, snapshot, now=now, actor=actor)
+    return True
+
+
 def log_event(*, actor: Actor, action: str, now: datetime, instance_id: int | None = None, case_id: int | None = None,
               task_id: str | None = None, idempotency_key: str | None = None, **detail) -> None:
     _conn().execute(_INSERT_EVENT, {"at": now, "actor": actor.user_id, "action": action, "instance_id": instance_id,

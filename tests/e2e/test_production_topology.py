@@ -58,7 +58,8 @@ def _first_contacts(worker: Person, case_ids: list[int], day: str) -> dict[str, 
             continue
         worker.complete(case_id, "attempt", channel="phone", outcome="reached", contacted_on=day)
         status = {1: "employed", 2: "no_intent"}.get(n % 8, "seeking")
-        extra = {"employed": {"employer": "长春一汽富维", "placement_kind": "contract_job"},
+        extra = {"employed": {"employer": "长春一汽富维", "placement_kind": "contract_job",
+                              "verified_how": "labour_contract"},
                  "no_intent": {"no_intent_reason": "exam_preparation"}}.get(status, {})
         worker.complete(case_id, "classify", status=status, effective_on=day, **extra)
         groups[status].append(case_id)
@@ -81,6 +82,7 @@ def test_cases_advance_across_import_web_restart_clock_and_sweep_processes(insta
         server.start()
         worker = Person(server, "cw_e2e", PASSWORD)
         for case_id in groups["seeking"]:
+            worker.complete(case_id, "visit_task", channel="phone", status="seeking", visited_on=day)  # this month's
             for kind in SERVICES:
                 worker.complete(case_id, "deliver", kind=kind, response="accepted", delivered_on=day)
             assert worker.open_tasks(case_id) == {}  # the package is complete: monthly follow-up waits

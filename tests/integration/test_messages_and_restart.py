@@ -62,6 +62,9 @@ def test_instance_survives_an_app_restart_mid_journey(app, clock, migrated):
         assert timers.sweep().woken == 1
         task = only_ready_task(instance_id)
         instances.complete_task(task.id, actor=SYSTEM, data={"channel": "phone", "status": "employed",
-                                                             "visited_on": "2026-08-01"})
+                                                             "visited_on": "2026-08-01", "employer": "一汽",
+                                                             "placement_kind": "contract_job",
+                                                             "verified_how": "labour_contract",
+                                                             "placed_on": "2026-07-20"})
         assert db.session.get(ProcessInstance, instance_id).status == InstanceStatus.COMPLETED
         db.session.remove()

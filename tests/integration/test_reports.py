@@ -41,7 +41,7 @@ def cohort(app, staff, clock):
     ids["H"], ids["I"] = open_in("220103")[0], open_in("220102")[0]
     for letter in "ABCDGI":
         contact(ids[letter])
-    classify(ids["A"], "employed", employer="一汽", placement_kind="contract_job")
+    classify(ids["A"], "employed", employer="一汽", placement_kind="contract_job", verified_how="social_insurance")
     for letter in "BCG":
         classify(ids[letter], "seeking")
     classify(ids["D"], "no_intent", no_intent_reason="exam_preparation")
@@ -95,8 +95,10 @@ def test_every_indicator_of_the_cohort_matches_the_hand_count(cohort):
     assert figures(report, "startups", "loans", "loan_amount", "subsidies") == {
         "startups": 1, "loans": 1, "loan_amount": 150000, "subsidies": 1}
     assert figures(report, "open_cases", "caseworkers") == {"open_cases": 9, "caseworkers": 3}
-    assert figures(report, "on_track", "due_soon", "overdue") == {"on_track": 3, "due_soon": 0, "overdue": 5}
-    # caseworker tasks overdue: F's first contact, A B I's closures, G's package task; on track: E D H
+    assert figures(report, "on_track", "due_soon", "overdue") == {"on_track": 3, "due_soon": 0, "overdue": 8}
+    # caseworker tasks overdue: F's first contact, A B I's closures, G's package task, and the August visits of
+    # D G H (due within 5 working days of 1 August); on track: E D H
+    assert figures(report, "visits_missed") == {"visits_missed": 2}  # C's and G's July visits
     assert report.target == 0.9
     assert [(row.label, row.handed_over) for row in report.rows] == [("南关区", 8), ("宽城区", 1)]
 
@@ -132,6 +134,6 @@ def test_drill_down_runs_from_the_city_to_the_county_to_its_caseworkers(cohort):
 def test_tasks_due_within_two_working_days_of_the_report_date_are_due_soon(cohort, clock):
     clock.advance(timedelta(days=3))  # 13 August
     report = reports.indicators(actor("changchun_sup"), on=date(2026, 8, 12))
-    assert figures(report, "on_track", "due_soon", "overdue") == {"on_track": 1, "due_soon": 2, "overdue": 5}
+    assert figures(report, "on_track", "due_soon", "overdue") == {"on_track": 1, "due_soon": 2, "overdue": 8}
     with pytest.raises(InvalidInput):
         reports.indicators(actor("changchun_sup"), on=date(2026, 8, 14))  # no report of the future

@@ -73,6 +73,7 @@ def test_workload_counts_open_cases_tasks_by_deadline_and_cases_closed_this_mont
     closing = next(case_id for case_id in ids if owner(case_id) == "nanguan_cw1")
     do(closing, "attempt", "nanguan_cw1", **REACHED)
     do(closing, "classify", "nanguan_cw1", status="employed", employer="一汽", placement_kind="contract_job",
+       verified_how="labour_contract",
        startup_intent=False, effective_on="2026-07-01")
     do(closing, "verify", "nanguan_cw1", closure_reason="contract_job", verified_how="劳动合同", closed_on="2026-07-01")
     do(closing, "approve_closure", "nanguan_sup", decision="approve")

@@ -54,9 +54,9 @@ PLACE_IDS = [place.profile for place in PLACES]
 
 
 def reach_and_classify(place: Place, case_id: int, status: str = "seeking", **extra) -> None:
-    do(case_id, "attempt", place.caseworker, channel="phone", outcome="reached", contacted_on="2026-07-02")
+    do(case_id, "attempt", place.caseworker, channel="phone", outcome="reached", contacted_on="2026-07-01")
     do(case_id, "classify", place.caseworker, status=status, startup_intent=extra.pop("startup_intent", False),
-       effective_on="2026-07-02", **extra)
+       effective_on="2026-07-01", **extra)
 
 
 def hire(place: Place, case_id: int, day: str) -> None:

@@ -15,18 +15,19 @@ from caseflow.services import casefile, instances, transfers
 
 SV_CITY = Actor("sv_city", frozenset({Role.SUPERVISOR}), "2201")
 MENTOR_A = Actor("mentor_a", frozenset({Role.MENTOR}), "220102")
-REACHED = {"channel": "phone", "outcome": "reached", "contacted_on": "2026-07-02"}
+REACHED = {"channel": "phone", "outcome": "reached", "contacted_on": "2026-07-01"}
 
 
 def classify(case_id, status, **extra):
     do(case_id, "classify", CW_A, status=status, startup_intent=extra.pop("startup_intent", False),
-       effective_on="2026-07-02", **extra)
+       effective_on="2026-07-01", **extra)
 
 
 def test_already_employed_graduate_is_verified_and_closed(province, clock):
     case_id = open_case(graduate())
     do(case_id, "attempt", CW_A, **REACHED)
-    classify(case_id, "employed", employer="一汽集团", placement_kind="contract_job")
+    classify(case_id, "employed", employer="一汽集团", placement_kind="contract_job",
+             verified_how="social_insurance")
     assert case_row(case_id).status == CaseStatus.PLACED
     assert ready_ids(case_id) == ["verify"]
     do(case_id, "verify", CW_A, closure_reason="contract_job", verified_how="social insurance record",
@@ -51,7 +52,7 @@ def test_no_intent_graduate_is_rechecked_monthly_and_becomes_a_seeker(province, 
     do(case_id, "reclassify", CW_A, status="seeking", startup_intent=False, effective_on="2026-09-02")
     row = case_row(case_id)
     assert row.status == CaseStatus.SEEKING and row.ever_seeking
-    assert ready_ids(case_id) == ["deliver"]
+    assert ready_ids(case_id) == ["deliver", "visit_task"]  # the package and this month's visit together
     history = db.session.scalars(select(Classification.status).where(Classification.case_id == case_id)).all()
     assert history == ["no_intent", "no_intent", "seeking"]
 
@@ -59,7 +60,7 @@ def test_no_intent_graduate_is_rechecked_monthly_and_becomes_a_seeker(province, 
 def test_unreachable_graduate_is_requested_from_education_then_reached(province, clock):
     case_id = open_case(graduate())
     for channel in ("phone", "phone", "sms"):
-        do(case_id, "attempt", CW_A, channel=channel, outcome="no_answer", contacted_on="2026-07-02")
+        do(case_id, "attempt", CW_A, channel=channel, outcome="no_answer", contacted_on="2026-07-01")
     request = db.session.scalars(select(OutboxMessage).where(OutboxMessage.name == "contact_details_request")).one()
     assert request.payload["case_id"] == case_id
     assert ready_ids(case_id) == ["approve_unreachable"]
@@ -76,11 +77,11 @@ def test_unreachable_graduate_is_requested_from_education_then_reached(province,
 def test_unreachable_graduate_is_retried_monthly_without_new_details(province, clock):
     case_id = open_case(graduate())
     for channel in ("phone", "sms", "wechat"):
-        do(case_id, "attempt", CW_A, channel=channel, outcome="no_answer", contacted_on="2026-07-02")
+        do(case_id, "attempt", CW_A, channel=channel, outcome="no_answer", contacted_on="2026-07-01")
     do(case_id, "approve_unreachable", SV_A, decision="approve")
     advance(clock, 32)
     assert ready_ids(case_id) == ["attempt"]
-    do(case_id, "attempt", CW_A, channel="home_visit", outcome="no_answer", contacted_on="2026-08-03")
+    do(case_id, "attempt", CW_A, channel="home_visit", outcome="no_answer", contacted_on="2026-08-02")
     assert ready_ids(case_id) == []  # details already requested: wait again for details or the next month
     requests = db.session.scalars(select(OutboxMessage).where(OutboxMessage.name == "contact_details_request")).all()
     assert len(requests) == 1
@@ -97,13 +98,13 @@ def test_hardship_graduate_not_placed_by_the_fallback_date_gets_a_public_welfare
     do(case_id, "approve_plan", SV_A, decision="approve")
     assert ready_ids(case_id) == ["offer_subsidy"]
     do(case_id, "offer_subsidy", CW_A, response="received_before")
-    assert ready_ids(case_id) == ["deliver"]
+    assert ready_ids(case_id) == ["deliver", "visit_task"]
     advance(clock, 150)  # 2026-11-28: not yet
     assert "public_post" not in ready_ids(case_id)
     advance(clock, 3)  # past 30 November
     assert ready_ids(case_id) == ["public_post"]  # services interrupted, open service tasks withdrawn
     do(case_id, "public_post", CW_A, kind="public_welfare_post", employer="南关区社区服务中心",
-       start_date="2026-12-01")
+       start_date="2026-12-01", verified_how="appointment_notice")
     placement = db.session.scalars(select(Placement).where(Placement.case_id == case_id)).one()
     assert placement.kind == PlacementKind.PUBLIC_WELFARE_POST
     assert ready_ids(case_id) == ["verify"]
@@ -249,9 +250,9 @@ def test_one_person_cannot_do_both_levels_of_the_designation_review(province, cl
 def test_after_the_supervisor_rejects_unreachable_the_next_failures_come_back_for_approval(province, clock):
     case_id = open_case(graduate())
     for channel in ("phone", "sms", "phone"):
-        do(case_id, "attempt", CW_A, channel=channel, outcome="no_answer", contacted_on="2026-07-02")
+        do(case_id, "attempt", CW_A, channel=channel, outcome="no_answer", contacted_on="2026-07-01")
     do(case_id, "approve_unreachable", SV_A, decision="reject", reason="再试一次上门")
-    do(case_id, "attempt", CW_A, channel="home_visit", outcome="no_answer", contacted_on="2026-07-05")
+    do(case_id, "attempt", CW_A, channel="home_visit", outcome="no_answer", contacted_on="2026-07-01")
     assert ready_ids(case_id) == ["approve_unreachable"]  # not parked for a month without approval
     requests = db.session.scalars(select(OutboxMessage).where(OutboxMessage.name == "contact_details_request")).all()
     assert len(requests) == 1  # the education department is asked once
@@ -262,7 +263,7 @@ def test_after_the_supervisor_rejects_unreachable_the_next_failures_come_back_fo
 def test_reaching_an_unreachable_graduate_from_the_case_file_ends_the_wait(province, clock):
     case_id = open_case(graduate())
     for channel in ("phone", "sms", "phone"):
-        do(case_id, "attempt", CW_A, channel=channel, outcome="no_answer", contacted_on="2026-07-02")
+        do(case_id, "attempt", CW_A, channel=channel, outcome="no_answer", contacted_on="2026-07-01")
     do(case_id, "approve_unreachable", SV_A, decision="approve")
     assert ready_ids(case_id) == []
     casefile.record_on_case(case_id, "contact_attempt", {**REACHED, "channel": "walk_in"}, actor=CW_A)

@@ -28,7 +28,7 @@ def test_the_unreachable_rule_is_configuration(place, clock, app):
     app.config["CASEFLOW_UNREACHABLE_ATTEMPTS"] = 4
     case_id = place.open()
     for channel in ("phone", "sms", "phone"):
-        do(case_id, "attempt", place.caseworker, channel=channel, outcome="no_answer", contacted_on="2026-07-02")
+        do(case_id, "attempt", place.caseworker, channel=channel, outcome="no_answer", contacted_on="2026-07-01")
     assert ready_ids(case_id) == ["attempt"]  # 3 failures are not yet 4
-    do(case_id, "attempt", place.caseworker, channel="home_visit", outcome="no_answer", contacted_on="2026-07-03")
+    do(case_id, "attempt", place.caseworker, channel="home_visit", outcome="no_answer", contacted_on="2026-07-01")
     assert ready_ids(case_id) == ["approve_unreachable"]

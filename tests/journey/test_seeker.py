@@ -8,8 +8,8 @@ from caseflow.extensions import db
 from caseflow.models import ProcessInstance, Referral
 from caseflow.services import casefile
 
-CONTACT = {"channel": "phone", "outcome": "reached", "contacted_on": "2026-07-02"}
-SEEKING = {"status": "seeking", "startup_intent": False, "effective_on": "2026-07-02", "intended_place": "220102"}
+CONTACT = {"channel": "phone", "outcome": "reached", "contacted_on": "2026-07-01"}
+SEEKING = {"status": "seeking", "startup_intent": False, "effective_on": "2026-07-01", "intended_place": "220102"}
 
 
 def instance_of(case_id):
@@ -28,14 +28,15 @@ def test_seeker_gets_the_package_is_hired_through_a_referral_and_the_case_closes
     do(case_id, "classify", CW_A, **SEEKING)
     referrals = db.session.scalars(select(Referral).where(Referral.case_id == case_id)).all()
     assert 3 <= len(referrals) <= 5 and all(r.pushed for r in referrals)
-    assert ready_ids(case_id) == ["deliver"]
+    assert ready_ids(case_id) == ["deliver", "visit_task"]  # this month's visit alongside the package
+    do(case_id, "visit_task", CW_A, channel="phone", status="seeking", visited_on="2026-07-01")
     do(case_id, "deliver", CW_A, **service("career_guidance"))
     for referral in referrals[:3]:
         do(case_id, "deliver", CW_A, **service("job_referral", posting_id=referral.posting_id))
     do(case_id, "deliver", CW_A, **service("training_offer", "declined", decline_reason="busy"))
     assert ready_ids(case_id) == ["deliver"]  # Jilin 1311 still owes the internship
     do(case_id, "deliver", CW_A, **service("internship_offer"))
-    assert ready_ids(case_id) == []  # package complete: waiting for the first monthly visit
+    assert ready_ids(case_id) == []  # package complete: waiting for next month's visit
     advance(clock, 32)
     assert ready_ids(case_id) == ["visit_task"]
     do(case_id, "visit_task", CW_A, channel="phone", status="seeking", visited_on="2026-08-02")

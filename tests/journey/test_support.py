@@ -115,7 +115,8 @@ def test_a_hardship_graduate_is_offered_the_jobseeking_subsidy_and_the_report_co
     do(case_id, "offer_subsidy", place.caseworker, response="accepted", amount=1500, paid_on="2026-07-10")
     grant = db.session.scalars(select(SubsidyGrant).where(SubsidyGrant.case_id == case_id)).one()
     assert (grant.kind, grant.amount, grant.paid_on) == ("jobseeking", 1500, date(2026, 7, 10))
-    assert ready_ids(case_id) == ["deliver"]  # then the services, as for every hardship graduate
+    assert ready_ids(case_id) == ["deliver", "visit_task"]  # then the services and visits, as for every hardship
+    # graduate
     advance(clock, 10)
     total = report_total(place)
     assert (total.jobseeking_offered, total.jobseeking_paid, total.jobseeking_amount) == (1, 1, 1500)

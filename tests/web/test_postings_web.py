@@ -182,6 +182,7 @@ def test_the_case_file_picks_postings_and_tells_of_a_short_push(app, client, dem
     assert "近处岗位" in outcome_html
     with app.app_context():
         task = db.session.scalars(select(HumanTask.id).where(HumanTask.case_id == case_id,
+                                                             HumanTask.bpmn_id == "deliver",
                                                              HumanTask.state == HumanTaskState.READY)).one()
     form = client.get(f"/tasks/{task}").get_data(as_text=True)
     assert re.search(rf'<select id="f-posting_id".*?value="{near}"', form, re.S)

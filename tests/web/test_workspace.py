@@ -196,7 +196,7 @@ def test_contact_classify_service_and_referral_outcome_can_all_be_done_by_forms(
     token = csrf_token(client, "/inbox")
     client.post(f"/tasks/{open_task('attempt')}", data={"csrf_token": token, **REACHED})
     client.post(f"/tasks/{open_task('classify')}", data={"csrf_token": token, "status": "seeking",
-                                                          "effective_on": "2026-07-02"})
+                                                          "effective_on": "2026-07-01"})
     client.post(f"/tasks/{open_task('deliver')}", data={"csrf_token": token, "kind": "career_guidance",
                                                          "response": "accepted", "delivered_on": "2026-07-03"})
     page = client.get(f"/cases/{two_counties['a']}").get_data(as_text=True)
@@ -293,3 +293,28 @@ def test_a_graduate_from_another_province_is_seen_in_the_pool_and_offered_their_
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and 'data-flag="outside"' in html and "北京市 朝阳区" in html
     assert '<option value="110105">北京市 朝阳区 (110105)</option>' in html
+
+
+def test_placement_and_reclassification_are_recorded_from_the_case_file_page(app, client, two_counties):
+    login(client, two_counties["owner_a"])
+    english(client)
+    url = f"/cases/{two_counties['a']}"
+    html = client.get(url).get_data(as_text=True)
+    assert "Record a placement" in html and "Reclassify the graduate" in html and "选调生" in html
+    token = csrf_token(client, url)
+    bad = client.post(f"{url}/actions/reclassify", data={"csrf_token": token, "status": "no_intent",
+                                                          "reason": "备考", "effective_on": "2026-07-01"})
+    assert bad.status_code == 400  # no-intent needs its reason
+    future = client.post(f"{url}/actions/contact_attempt", data={"csrf_token": token, **REACHED,
+                                                                  "contacted_on": "2026-07-02"})
+    assert future.status_code == 400 and "cannot be in the future" in future.get_data(as_text=True)
+    unverified = client.post(f"{url}/actions/placement", data={
+        "csrf_token": token, "kind": "selected_graduate", "employer": "吉林省委组织部", "start_date": "2026-07-01"})
+    assert unverified.status_code == 400
+    done = client.post(f"{url}/actions/placement", data={
+        "csrf_token": token, "kind": "selected_graduate", "employer": "吉林省委组织部", "start_date": "2026-07-01",
+        "verified_how": "appointment_notice"})
+    assert done.status_code == 303
+    with app.app_context():
+        assert db.session.get(Case, two_counties["a"]).status == "placed"
+    assert "Recorded on the case file: Record a placement" in client.get(url).get_data(as_text=True)

@@ -80,7 +80,7 @@ def test_a_cloned_journey_completes_its_tasks_like_a_started_one(journey):
                                      task_id=after.ready_tasks[0].task_id,
                                      data={"status": "seeking", "startup_intent": False})
         steps.append(([t.info.bpmn_id for t in after.ready_tasks], shape(decode(after.state), set(data(3)))))
-    assert steps[0][0] == ["deliver"]  # reached, classified as seeking: the service package
+    assert steps[0][0] == ["deliver", "visit_task"]  # reached, classified seeking: the package and the visit
     assert steps[0] == steps[1]
 
 
