@@ -1,7 +1,7 @@
 """Migration benchmark: N running follow-ups, half waiting on their 30-day timer and half at their first task, move
 to a new version of the process in batches; prints the rate (instances/s) and checks every timer kept its due date.
 
-    python bench/migration.py [--instances 2000] [--batch 200] [--database-url URL]
+    python bench/migration.py [--instances 2000] [--batch 200] [--database-url URL] [--quick]
 """
 
 import argparse
@@ -9,7 +9,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from common import ROOT, bench_app, machine, peak_rss_mib
+from common import ROOT, bench_app, machine, parse, peak_rss_mib
 from sqlalchemy import select
 
 from caseflow import engine
@@ -44,7 +44,7 @@ def main() -> None:
     parser.add_argument("--instances", type=int, default=2000)
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--database-url", default=None)
-    args = parser.parse_args()
+    args = parse(parser, instances=100, batch=50)
     app, clock = bench_app(args.database_url)
     print(f"machine: {machine()}")
     with app.app_context():
