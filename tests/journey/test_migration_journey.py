@@ -13,7 +13,7 @@ from caseflow.extensions import db
 from caseflow.models import Case, ProcessInstance
 from caseflow.services import deployment, instances, migration, timers
 
-REACHED = {"channel": "phone", "outcome": "reached", "contacted_on": "2026-07-02"}
+REACHED = {"channel": "phone", "outcome": "reached", "contacted_on": "2026-07-01"}
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 
 

@@ -20,8 +20,8 @@ SV_A = Actor("sv_a", frozenset({Role.SUPERVISOR}), "220102")
 
 def _trained(id_number: str, course: str) -> int:
     case_id = open_case(graduate(id_number))
-    do(case_id, "attempt", CW_A, channel="phone", outcome="reached", contacted_on="2026-07-02")
-    do(case_id, "classify", CW_A, status="seeking", startup_intent=True, effective_on="2026-07-02")
+    do(case_id, "attempt", CW_A, channel="phone", outcome="reached", contacted_on="2026-07-01")
+    do(case_id, "classify", CW_A, status="seeking", startup_intent=True, effective_on="2026-07-01")
     do(case_id, "training", MENTOR_A, course=course, completed_on="2026-07-01")
     assert "guidance" in ready_ids(case_id)
     return case_id
