@@ -29,18 +29,20 @@ from caseflow.domain.actor import SYSTEM  # noqa: E402
 from caseflow.domain.clock import Clock  # noqa: E402
 from caseflow.domain.enums import Role  # noqa: E402
 from caseflow.extensions import db  # noqa: E402
-from caseflow.models import Case, HumanTask, User  # noqa: E402
+from caseflow.models import Case, HumanTask, User, UserRole  # noqa: E402
 from caseflow.services import bulk_sql, handover, regions  # noqa: E402
 from caseflow.services import cases as case_service  # noqa: E402
 from caseflow.services.setup import prepare_database  # noqa: E402
 
 
 def add_caseworkers(per_county: int, province: str) -> int:
-    """Caseworkers in every county of the province, so cases are assigned as in production."""
+    """Caseworkers in every county of the province, so cases are assigned as in production (a user's roles are
+    rows of app_user_role: without them routing finds no caseworker and every case stays unassigned)."""
     rows = [{"username": f"cw_{county.code}_{n}", "display_name": f"{county.name}专员{n}", "password_hash": "-",
              "role": Role.CASEWORKER, "region_code": county.code, "active": True}
             for county in regions.list_counties(province) for n in range(1, per_county + 1)]
-    db.session.execute(insert(User), rows)
+    ids = db.session.execute(insert(User).returning(User.id, sort_by_parameter_order=True), rows).scalars().all()
+    db.session.execute(insert(UserRole), [{"user_id": user_id, "role": Role.CASEWORKER} for user_id in ids])
     db.session.commit()
     return len(rows)
 
