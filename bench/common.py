@@ -107,3 +107,32 @@ class StatementCounter:
 
     def _commit(self, *args):
         self.commits += 1
+
+
+def in_processes(target, shares: list[tuple]) -> tuple[float, int]:
+    """Run target(*share, queue) in one forked process per share; each puts (count, started, ended) on the queue.
+    Returns the seconds from the first start to the last end (start-up excluded) and the summed count."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    workers = [context.Process(target=target, args=(*share, queue)) for share in shares]
+    for worker in workers:
+        worker.start()
+    reports = [queue.get() for _ in workers]
+    for worker in workers:
+        worker.join()
+    return max(report[2] for report in reports) - min(report[1] for report in reports), sum(r[0] for r in reports)
+
+
+def scaling_table(noun: str, rate_name: str, counts, run_one, expected: int) -> None:
+    """Print count, done, seconds, rate and the scaling factor against the first count; run_one(count) returns
+    (seconds, done, recorded), and every run must have done and recorded exactly `expected`."""
+    base = None
+    print(f"  {noun:>8}   done   seconds   {rate_name:>13}   scaling   load (1/5/15 min)")
+    for count in counts:
+        elapsed, done, recorded = run_one(count)
+        rate = done / elapsed
+        base = base or rate
+        print(f"  {count:8d} {done:6d} {elapsed:9.1f} {rate:15.0f} {rate / base:9.2f}   {load()}")
+        assert done == recorded == expected, f"{count} {noun}: done {done}, recorded {recorded}"

@@ -10,11 +10,10 @@ load, and checks every timer fired exactly once.
 """
 
 import argparse
-import multiprocessing
 import time
 from datetime import timedelta
 
-from common import bench_app, load, machine, parse
+from common import bench_app, in_processes, machine, parse, scaling_table
 from sqlalchemy import func, select
 from sweep import _start_all
 
@@ -43,16 +42,7 @@ def run(url: str, instances: int, processes: int) -> tuple[float, int, int]:
         db.session.remove()
         db.engine.dispose()  # no connection shared with the forked sweepers
     clock.advance(timedelta(days=32))
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-    workers = [context.Process(target=_sweeper, args=(url, clock.now(), queue)) for _ in range(processes)]
-    for worker in workers:
-        worker.start()
-    reports = [queue.get() for _ in workers]
-    for worker in workers:
-        worker.join()
-    woken = sum(report[0] for report in reports)
-    elapsed = max(report[2] for report in reports) - min(report[1] for report in reports)  # sweeping only
+    elapsed, woken = in_processes(_sweeper, [(url, clock.now())] * processes)
     with app.app_context():
         fired = db.session.scalar(select(func.count()).select_from(EventLog)
                                   .where(EventLog.action == EventAction.TIMER_FIRED))
@@ -66,14 +56,8 @@ def main() -> None:
     parser.add_argument("--database-url", required=True, help="PostgreSQL")
     args = parse(parser, instances=200, processes="1,2")
     print(f"machine: {machine()}")
-    base = None
-    print("  sweepers   woken   seconds   wakes/s   scaling   load (1/5/15 min)")
-    for count in (int(n) for n in args.processes.split(",")):
-        elapsed, woken, fired = run(args.database_url, args.instances, count)
-        rate = woken / elapsed
-        base = base or rate
-        print(f"  {count:8d} {woken:7d} {elapsed:9.1f} {rate:9.0f} {rate / base:9.2f}   {load()}")
-        assert woken == fired == args.instances, f"{count} sweepers: woken {woken}, fired {fired}"
+    scaling_table("sweepers", "wakes/s", (int(n) for n in args.processes.split(",")),
+                  lambda count: run(args.database_url, args.instances, count), args.instances)
 
 
 if __name__ == "__main__":

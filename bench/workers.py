@@ -10,10 +10,9 @@ worker and the load, and checks every completion was recorded exactly once.
 """
 
 import argparse
-import multiprocessing
 import time
 
-from common import bench_app, load, machine, parse
+from common import bench_app, in_processes, machine, parse, scaling_table
 from sqlalchemy import func, select
 from web import FORM, _prepare
 
@@ -44,17 +43,7 @@ def run(url: str, tasks: int, processes: int) -> tuple[float, int, int]:
         db.session.commit()
         db.session.remove()
         db.engine.dispose()  # no connection shared with the forked workers
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-    workers = [context.Process(target=_worker, args=(url, clock.now(), task_ids[n::processes], queue))
-               for n in range(processes)]
-    for worker in workers:
-        worker.start()
-    reports = [queue.get() for _ in workers]
-    for worker in workers:
-        worker.join()
-    done = sum(report[0] for report in reports)
-    elapsed = max(report[2] for report in reports) - min(report[1] for report in reports)
+    elapsed, done = in_processes(_worker, [(url, clock.now(), task_ids[n::processes]) for n in range(processes)])
     with app.app_context():
         recorded = db.session.scalar(select(func.count()).select_from(EventLog)
                                      .where(EventLog.action == EventAction.TASK_COMPLETED))
@@ -68,14 +57,8 @@ def main() -> None:
     parser.add_argument("--database-url", required=True, help="PostgreSQL")
     args = parse(parser, tasks=60, processes="1,2")
     print(f"machine: {machine()}")
-    base = None
-    print("  workers   completed   seconds   completions/s   scaling   load (1/5/15 min)")
-    for count in (int(n) for n in args.processes.split(",")):
-        elapsed, done, recorded = run(args.database_url, args.tasks, count)
-        rate = done / elapsed
-        base = base or rate
-        print(f"  {count:7d} {done:11d} {elapsed:9.1f} {rate:15.0f} {rate / base:9.2f}   {load()}")
-        assert done == recorded == args.tasks, f"{count} workers: completed {done}, recorded {recorded}"
+    scaling_table("workers", "completions/s", (int(n) for n in args.processes.split(",")),
+                  lambda count: run(args.database_url, args.tasks, count), args.tasks)
 
 
 if __name__ == "__main__":
