@@ -68,6 +68,15 @@ UPLOAD_LIMITS = {"api_v1.import_postings": "CASEFLOW_POSTING_IMPORT_MAX_BYTES",
                  "api_v1.LedgerBatchesView": "CASEFLOW_LEDGER_UPLOAD_MAX_BYTES"}
 
 
+def _bounded(file) -> bytes:
+    """The uploaded file's content within the endpoint's configured bound (UPLOAD_LIMITS)."""
+    limit = current_app.config[UPLOAD_LIMITS[request.endpoint]]
+    data = file.read(limit + 1)
+    if len(data) > limit:
+        raise InvalidInput(N_("the file is larger than %(max)s bytes"), max=limit)
+    return data
+
+
 @bp.before_request
 def _cookie_requests_carry_csrf():
     if request.endpoint in UPLOAD_LIMITS:  # bounded before the body is read
@@ -255,10 +264,7 @@ def import_postings(check_only: bool, file):
     postings are added only when no row is refused (each refused row is listed with its reason)."""
     actor = current_actor()
     postings.check_editor(actor)
-    limit = current_app.config["CASEFLOW_POSTING_IMPORT_MAX_BYTES"]
-    data = file.read(limit + 1)
-    if len(data) > limit:
-        raise InvalidInput(N_("the file is larger than %(max)s bytes"), max=limit)
+    data = _bounded(file)
     report = posting_import.import_postings(data, file_name=file.filename or "postings", actor=actor,
                                             check_only=check_only)
     return {**asdict(report), "refused": [{"row": row, "field": error.field, "reason": error.reason,
@@ -289,10 +295,7 @@ class LedgerBatchesView(MethodView):
         refused rows, then commit or discard it."""
         actor = current_actor()
         ledger_upload.check_importer(actor)
-        limit = current_app.config["CASEFLOW_LEDGER_UPLOAD_MAX_BYTES"]
-        data = file.read(limit + 1)
-        if len(data) > limit:
-            raise InvalidInput(N_("the file is larger than %(max)s bytes"), max=limit)
+        data = _bounded(file)
         batch = ledger_upload.start_upload(data, file_name=file.filename or "ledger", cohort=cohort, actor=actor)
         return _ledger_batch(ledger_upload.get_upload(batch.id, actor))
 
