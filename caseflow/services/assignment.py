@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import aliased
 
 from caseflow.domain.enums import AssignmentRule, Role
@@ -19,11 +19,20 @@ COUNTY_CODE_LENGTH = 6
 Queue = list[tuple[int, str]]  # (open cases, username) of a county's caseworkers, a heap
 
 
-def _away_on(day: date) -> dict[str, str]:
+def _away_statement():
     substitute = aliased(User)
-    return dict(db.session.connection().execute(
-        select(User.username, substitute.username).join(substitute, substitute.id == User.substitute_id)
-        .where(User.away_from <= day, User.away_until >= day, substitute.active.is_(True))).all())
+    return (select(User.username, substitute.username).join(substitute, substitute.id == User.substitute_id)
+            .where(User.away_from <= bindparam("day"), User.away_until >= bindparam("day"),
+                   substitute.active.is_(True)))
+
+
+# Built once: constructing the aliased join costs more than running it, and every engine step that creates a
+# task reads it (a sweep on SQLite, one transaction per wake, spent a third of its time building it).
+_AWAY = _away_statement()
+
+
+def _away_on(day: date) -> dict[str, str]:
+    return dict(db.session.connection().execute(_AWAY, {"day": day}).all())
 
 
 def absences(now: datetime) -> dict[str, str]:
