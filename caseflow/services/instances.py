@@ -15,11 +15,11 @@ from caseflow.domain.forms import FormSpec, validate
 from caseflow.domain.paging import paging
 from caseflow.errors import N_, CaseflowError, Conflict, InvalidInput, NotAllowed, NotFound, OutOfRegion
 from caseflow.extensions import db
-from caseflow.models import Case, EventLog, HumanTask, ProcessInstance, ProcessVersion
+from caseflow.models import EventLog, HumanTask, ProcessInstance, ProcessVersion
 from caseflow.services import incidents
 from caseflow.services.clock import now as clock_now
 from caseflow.services.deployment import form_of_version, workflow_data
-from caseflow.services.records import record_completion
+from caseflow.services.records import case_of_instance, record_completion
 from caseflow.services.scope import region_clause
 from caseflow.services.workflow import (
     CHANGED_MEANWHILE,
@@ -173,11 +173,6 @@ PLACED_MESSAGE = "graduate_placed"
 KEEP_GOING = ("business_registration",)  # the entrepreneurship path goes on to the loan and subsidy
 
 
-def _case_placed(instance_id: int) -> bool:
-    status = db.session.scalar(select(Case.status).where(Case.instance_id == instance_id))
-    return status == CaseStatus.PLACED
-
-
 def complete_task(task_id: str, *, actor: Actor, data: dict, idempotency_key: str | None = None) -> Completion:
     """Complete a ready human task with form data; the workflow advances exactly once.
 
@@ -199,8 +194,9 @@ def complete_task(task_id: str, *, actor: Actor, data: dict, idempotency_key: st
     now = clock_now()
     try:
         with committing():
-            was_placed = _case_placed(instance.id)
-            case = record_completion(task.action, instance.id, data, actor, now)
+            case = case_of_instance(instance.id)
+            was_placed = case is not None and case.status == CaseStatus.PLACED
+            record_completion(task.action, instance.id, case, data, actor, now)
             snapshot = engine.complete_task(sha, process_id, files, instance.state, task_id=task_id,
                                             data=workflow_data(form, data))
             created = save_step(instance, snapshot, now=now, actor=actor, completed_task_id=task_id)

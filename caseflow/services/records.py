@@ -35,7 +35,7 @@ from caseflow.tasks.casework import entrepreneurship_of, loan_limit, past_two_ye
 
 REACHED = (ContactOutcome.REACHED, ContactOutcome.RELAYED_BY_FAMILY)
 Recorder = Callable[[Case, dict, Actor, datetime], None]
-_CASE_OF_INSTANCE = select(Case.id).where(Case.instance_id == bindparam("b_instance"))
+_CASE_OF_INSTANCE = select(Case).where(Case.instance_id == bindparam("b_instance"))
 RECORDERS: dict[str, Recorder] = {}
 # what completing a task of a process without a case records (the campaign's reports): (instance id, data, actor, now)
 InstanceRecorder = Callable[[int, dict, Actor, datetime], None]
@@ -307,16 +307,19 @@ def load_recorders() -> dict[str, Recorder | InstanceRecorder]:
     return {**RECORDERS, **INSTANCE_RECORDERS}
 
 
-def record_completion(action: str | None, instance_id: int, data: dict, actor: Actor, now: datetime) -> Case | None:
-    """Apply what completing a task with `action` records on the instance's case; return the case."""
-    case_id = db.session.connection().execute(_CASE_OF_INSTANCE, {"b_instance": instance_id}).scalar()
+def case_of_instance(instance_id: int) -> Case | None:
+    """The case an instance works on (one statement; None for an instance of no case)."""
+    return db.session.scalars(_CASE_OF_INSTANCE, {"b_instance": instance_id}).one_or_none()
+
+
+def record_completion(action: str | None, instance_id: int, case: Case | None, data: dict, actor: Actor,
+                      now: datetime) -> None:
+    """Apply what completing a task with `action` records on the instance's case (`case_of_instance`)."""
     load_recorders()
-    if case_id is None:
+    if case is None:
         if action in INSTANCE_RECORDERS:
             INSTANCE_RECORDERS[action](instance_id, data, actor, now)
-        return None
-    case = db.session.get(Case, case_id)
+        return
     if action in RECORDERS:
         RECORDERS[action](case, data, actor, now)
     case.updated_at = now
-    return case
