@@ -18,7 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import load, reset_postgres  # noqa: E402
 
 BENCHMARKS = ("handover", "inbox", "web", "sweep", "engine", "signin", "migration")
-POSTGRES_ONLY = ("sweepers", "workers", "scale")  # several processes, or PostgreSQL's own catalogue and plans
+POSTGRES_ONLY = ("sweepers", "workers", "workers --gunicorn", "scale")  # several processes, or PostgreSQL's own
+# catalogue and plans; a name may carry the benchmark's own options
 
 
 def main() -> int:
@@ -28,15 +29,17 @@ def main() -> int:
     failed = []
     on_postgres = bool(args.database_url and args.database_url.startswith("postgresql"))
     names = BENCHMARKS + (POSTGRES_ONLY if on_postgres else ())
-    for name in names:
-        print(f"== bench/{name}.py --quick ({load()})", flush=True)
-        sys.argv = [f"{name}.py", "--quick", *(["--database-url", args.database_url] if args.database_url else [])]
+    for entry in names:
+        name, *options = entry.split()
+        print(f"== bench/{name}.py --quick {' '.join(options)} ({load()})", flush=True)
+        sys.argv = [f"{name}.py", "--quick", *options,
+                    *(["--database-url", args.database_url] if args.database_url else [])]
         started = time.perf_counter()
         try:
             importlib.import_module(name).main()
         except BaseException:  # noqa: BLE001 -- an assertion or a crash fails the run, the others still run
             traceback.print_exc()
-            failed.append(name)
+            failed.append(entry)
         print(f"   ({time.perf_counter() - started:.1f} s)", flush=True)
     if on_postgres:
         reset_postgres(args.database_url)
