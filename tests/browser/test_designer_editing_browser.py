@@ -14,6 +14,13 @@ from caseflow.services import accounts, designer, regions
 
 DEMO = (Path(__file__).resolve().parents[2] / "workflows" / "bpmn" / "demo_followup.bpmn").read_text()
 DESIGNER = Actor("jilin_designer", frozenset({Role.DESIGNER}), "22")
+SAVED_XML = "() => window.caseflowDesigner.modeler.saveXML().then(({xml}) => xml)"
+ROUND_TRIP = """(xml) => {
+  const modeler = window.caseflowDesigner.modeler;
+  return modeler.importXML(xml).then(() => modeler.saveXML({format: true})).then(({xml}) => xml);
+}"""
+TAGS = ("properties", "property ", "serviceTaskOperator", "parameters", "parameter ", "calledDecisionId",
+        "messageVariable", "postScript")
 
 
 def _sign_in(page) -> None:
@@ -64,6 +71,24 @@ def test_a_form_chosen_in_the_properties_panel_clears_the_lint_error(app, page):
     page.locator("select[name=caseflow-timer-kind]").wait_for()
     assert page.locator("select[name=caseflow-timer-kind]").input_value() == "timeDuration"
     assert page.locator("input[name=caseflow-timer-expression]").input_value() == '"P30D"'
+    page.locator("select[name=caseflow-timer-kind]").select_option("timeCycle")
+    assert '"P30D"</bpmn:timeCycle>' in page.evaluate(SAVED_XML) and "timeDuration" not in page.evaluate(SAVED_XML)
+    page.evaluate("() => { const m = window.caseflowDesigner.modeler;"
+                  " m.get('selection').select(m.get('elementRegistry').get('lane_system')); }")
+    page.locator("select[name=caseflow-role]").wait_for()
+    assert page.locator("select[name=caseflow-role]").input_value() == "system"
+
+
+def test_the_modeler_keeps_every_spiffworkflow_extension_of_the_diagrams(app, page):
+    """Each diagram of workflows/bpmn, imported into the modeler with the descriptor and saved, keeps its extensions."""
+    _sign_in(page)
+    page.goto(f"{page.base}/designer/demo_followup")
+    page.wait_for_selector("#modeler[data-rendered=true]", timeout=20000)
+    for path in sorted((Path(__file__).resolve().parents[2] / "workflows" / "bpmn").glob("*.bpmn")):
+        xml = path.read_text()
+        saved = page.evaluate(ROUND_TRIP, xml)
+        for tag in TAGS:
+            assert saved.count(f"<spiffworkflow:{tag}") == xml.count(f"<spiffworkflow:{tag}"), (path.name, tag)
 
 
 def test_a_decision_table_cell_is_edited_and_saved_into_the_draft(app, page):
