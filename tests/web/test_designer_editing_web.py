@@ -159,3 +159,19 @@ def test_only_designers_reach_the_editing_tools(app, client, demo_users):
         assert _post(client, path, {"key": "follow_up", "text": "{}"}, token).status_code == 403, path
     with app.app_context():
         assert db.session.scalar(select(ProcessDraft)) is None
+
+
+def test_every_operation_and_role_offered_lints_clean(app):
+    """What the panel offers is what lint accepts: each operation on the service task, each role on the lanes."""
+    offered = designer.options("demo_followup", actor=DESIGNER)
+    for operation in offered["operations"]:
+        xml = DEMO.replace('serviceTaskOperator id="add_working_days"', f'serviceTaskOperator id="{operation}"')
+        report = designer.lint_files({"demo_followup.bpmn": xml}, "demo_followup")
+        assert not [f for f in report.errors if f.element == "plan_follow_up" and "operation" in f.message], operation
+    for role in offered["roles"]:
+        xml = DEMO.replace('name="Caseworker"', f'name="{role.capitalize()}"')
+        report = designer.lint_files({"demo_followup.bpmn": xml}, "demo_followup")
+        assert not [f for f in report.errors if "lane" in f.message], role
+    wrong = designer.lint_files({"demo_followup.bpmn": DEMO.replace('name="Caseworker"', 'name="Clerk"')},
+                                "demo_followup")
+    assert {f.element for f in wrong.errors if "lane" in f.message} == {"first_contact", "follow_up"}
