@@ -69,6 +69,13 @@ def test_a_form_is_previewed_saved_into_the_draft_and_published_with_the_version
     assert zh.status_code == 200 and 'for="preview-channel">回访渠道' in zh.get_json()["html"]
     assert 'for="preview-channel">Contact channel' in en.get_json()["html"]
     assert '<option value="home_visit">Home visit</option>' in en.get_json()["html"]
+    every_type = {"title": {"zh": "各类字段", "en": "Every type"},
+                  "fields": [{"name": kind, "type": kind, "label": {"zh": kind, "en": kind}}
+                             for kind in ("text", "textarea", "date", "integer", "boolean", "posting", "referral",
+                                          "area_code")]}
+    rendered = _post(client, "/designer/demo_followup/forms/preview",
+                     {"key": "every_type", "text": json.dumps(every_type)}, token)
+    assert rendered.status_code == 200 and 'id="preview-posting"' in rendered.get_json()["html"]
 
     saved = _post(client, "/designer/demo_followup/forms/follow_up", {"text": edited}, token)
     assert saved.status_code == 200 and saved.get_json()["ok"]
