@@ -1,8 +1,15 @@
 // The process designer: bpmn-js Modeler on the draft, lint findings as markers on the diagram after every save.
+// With the bundle built at `npm ci` (static/build/designer-modeler.js) it has the properties panel with Caseflow's
+// properties; their choices come from the server (options.json), the values lint accepts.
 (function () {
   const box = document.getElementById('modeler');
-  if (!box || !window.BpmnJS) return;
-  const modeler = new BpmnJS({container: box});
+  if (!box || !(window.CaseflowModeler || window.BpmnJS)) return;
+  const panel = document.getElementById('properties-panel');
+  const labels = JSON.parse((document.getElementById('panel-labels') || {}).textContent || '{}');
+  const caseflow = {options: {}, labels: labels, locale: document.documentElement.lang.startsWith('zh') ? 'zh' : 'en'};
+  const modeler = window.CaseflowModeler && panel
+    ? CaseflowModeler.create({container: box, propertiesPanel: {parent: panel}, caseflow: caseflow})
+    : new BpmnJS({container: box});
   const list = document.getElementById('lint-findings');
   const count = document.getElementById('lint-count');
   const status = document.getElementById('save-status');
@@ -39,7 +46,7 @@
   function save() {
     return modeler.saveXML({format: true}).then(({xml}) => fetch(box.dataset.save, {
       method: 'POST', credentials: 'same-origin',
-      headers: {'Content-Type': 'application/json', 'X-CSRFToken': box.dataset.csrf},
+      headers: {'Content-Type': 'application/json', 'Accept': 'application/json', 'X-CSRFToken': box.dataset.csrf},
       body: JSON.stringify({file: file, xml: xml}),
     })).then((response) => response.json().then((data) => {
       if (!response.ok) throw new Error(data.message || response.statusText);
@@ -52,7 +59,11 @@
     })).catch((error) => { status.textContent = box.dataset.failedText + ' ' + error.message; });
   }
 
-  fetch(box.dataset.src, {credentials: 'same-origin'})
+  const options = box.dataset.options && window.CaseflowModeler
+    ? fetch(box.dataset.options, {credentials: 'same-origin'}).then((response) => response.json())
+      .then((data) => { Object.assign(caseflow.options, data); })
+    : Promise.resolve();
+  options.then(() => fetch(box.dataset.src, {credentials: 'same-origin'}))
     .then((response) => response.json())
     .then((data) => {
       file = data.file;

@@ -137,11 +137,11 @@ def _check_campaign(bundle: engine.Bundle) -> None:
                           element=missing[0], task=missing[0])
 
 
-def _build(files: dict[str, str], process_id: str) -> engine.Bundle:
+def _build(files: dict[str, str], process_id: str, forms: dict[str, str] | None = None) -> engine.Bundle:
     from caseflow.services.cases import JOURNEY
 
     bundle = engine.build_bundle(files, process_id, operations=load_handlers(),
-                                 forms=_form_texts(str(workflows_dir())), lanes=LANE_ROLES,
+                                 forms={**_form_texts(str(workflows_dir())), **(forms or {})}, lanes=LANE_ROLES,
                                  records=load_recorders())
     if process_id == JOURNEY:
         _check_relied_on(bundle)
@@ -174,10 +174,20 @@ def _store_all(bundles: list[engine.Bundle], *, actor: Actor) -> list[tuple[Proc
         return [_store(bundle, actor=actor) for bundle in bundles]
 
 
-def deploy(files: dict[str, str], process_id: str, *, actor: Actor) -> tuple[ProcessVersion, bool]:
-    """Validate and store a version of `process_id`; return it and whether it is new."""
+def deploy(files: dict[str, str], process_id: str, *, actor: Actor,
+           forms: dict[str, str] | None = None) -> tuple[ProcessVersion, bool]:
+    """Validate and store a version of `process_id`; return it and whether it is new. `forms` ({key: JSON text},
+    a designer's edited forms) take the place of the workflows directory's forms of the same key."""
     _require_designer(actor)
-    return _store_all([_build(files, process_id)], actor=actor)[0]
+    for key, text in (forms or {}).items():
+        _parsed_form(key, text, f"{engine.FORMS_DIR}{key}.json")
+    return _store_all([_build(files, process_id, forms)], actor=actor)[0]
+
+
+def forget_forms() -> None:
+    """Read the workflows directory's forms afresh (after a designer published into it)."""
+    _form_texts.cache_clear()
+    _load_forms.cache_clear()
 
 
 def top_level_process_ids(files: dict[str, str]) -> list[str]:

@@ -2,9 +2,12 @@
 version exactly as deploy makes one (all or nothing, the same checks), written back to the workflows files; the
 versions of a process with who deployed them and how many instances run on each; a diff between two versions."""
 
+import dataclasses
 import difflib
 import io
+import json
 import os
+import re
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -14,8 +17,9 @@ from flask import current_app
 from lxml import etree
 from sqlalchemy import func, select
 
-from caseflow.domain.actor import Actor
+from caseflow.domain.actor import LANES, Actor
 from caseflow.domain.enums import EventAction
+from caseflow.domain.forms import FormSpec, parse_form
 from caseflow.domain.paging import PAGE_SIZE, paging
 from caseflow.domain.permissions import Permission
 from caseflow.errors import N_, InvalidInput, InvalidSpec, NotAllowed, NotFound
@@ -24,8 +28,13 @@ from caseflow.models import ProcessDraft, ProcessVersion
 from caseflow.services import deployment, lint
 from caseflow.services.clock import now as clock_now
 from caseflow.services.workflow import committing, log_event
+from caseflow.tasks import load_handlers
 
 MODEL_FILES = (".bpmn", ".dmn")
+FORMS_DIR = "forms/"  # as a version stores them (engine.FORMS_DIR)
+FORM_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+MAX_FORM_BYTES = 256 * 1024
+_FORM_KEY_PROPERTY = re.compile(r'<spiffworkflow:property\s+name="formKey"\s+value="([^"]*)"')
 MAX_XML_BYTES = 2 * 1024 * 1024
 _DI_NAMESPACES = ("http://www.omg.org/spec/BPMN/20100524/DI", "http://www.omg.org/spec/DD/20100524/DC",
                   "http://www.omg.org/spec/DD/20100524/DI", "https://www.omg.org/spec/DMN/20191111/DMNDI/")
@@ -87,7 +96,7 @@ def open_workspace(process_id: str, *, actor: Actor) -> Workspace:
     files = dict(draft.files) if draft is not None else model_files(version.files)
     base = draft.base_version_id if draft is not None else version.id
     return Workspace(process_id, files, main_file(process_id, files), draft is not None, base,
-                     lint.lint_app_files(files, [process_id]))
+                     lint_files(files, process_id))
 
 
 def save_draft(process_id: str, file_name: str, xml: str, *, actor: Actor) -> Workspace:
@@ -98,9 +107,15 @@ def save_draft(process_id: str, file_name: str, xml: str, *, actor: Actor) -> Wo
     if len(xml.encode()) > MAX_XML_BYTES:
         raise InvalidInput(N_("file is larger than %(limit)s KiB"), limit=MAX_XML_BYTES // 1024)
     workspace = open_workspace(process_id, actor=actor)
-    if file_name not in workspace.files:
+    if file_name not in model_files(workspace.files):
         raise NotFound(N_("the process has no file %(file)s"), file=file_name)
-    files = {**workspace.files, file_name: xml}
+    return _store_draft(workspace, file_name, xml, actor)
+
+
+def _store_draft(workspace: Workspace, file_name: str, text: str, actor: Actor) -> Workspace:
+    """Store one file of the designer's draft (started from the workspace's files) and lint the draft."""
+    process_id = workspace.process_id
+    files = {**workspace.files, file_name: text}
     now = clock_now()
     with committing():
         draft = _draft(process_id, actor)
@@ -111,7 +126,30 @@ def save_draft(process_id: str, file_name: str, xml: str, *, actor: Actor) -> Wo
         draft.files, draft.updated_at = files, now
         log_event(actor=actor, action=EventAction.PROCESS_DRAFT_SAVED, now=now, process=process_id, file=file_name)
     return Workspace(process_id, files, workspace.main_file, True, workspace.base_version_id,
-                     lint.lint_app_files(files, [process_id]))
+                     lint_files(files, process_id))
+
+
+def draft_forms(files: dict[str, str]) -> dict[str, str]:
+    """The forms a draft holds ({key: JSON text}), stored among its files as forms/<key>.json."""
+    return {name[len(FORMS_DIR):-len(".json")]: text for name, text in files.items()
+            if name.startswith(FORMS_DIR) and name.endswith(".json")}
+
+
+def lint_files(files: dict[str, str], process_id: str) -> lint.Report:
+    """Lint a workspace: its BPMN and DMN with the app's rules, where the draft's forms count as known forms, and
+    each of the draft's forms (a form that does not read is a finding naming its file and field)."""
+    forms = draft_forms(files)
+    found = lint.Report()
+    for key, text in sorted(forms.items()):
+        try:
+            parse_form_text(key, text)
+        except InvalidInput as exc:
+            found.add(lint.ERROR, exc.message, file=f"{FORMS_DIR}{key}.json", **exc.params)
+    rules = lint.app_rules()
+    known = dataclasses.replace(rules.known, forms=set(rules.known.forms or ()) | set(forms))
+    report = lint.lint(model_files(files), dataclasses.replace(rules, known=known), [process_id])
+    report.findings[:0] = found.findings
+    return report
 
 
 def discard_draft(process_id: str, *, actor: Actor) -> None:
@@ -130,6 +168,14 @@ def _write_file(directory: Path, name: str, text: str) -> Path:
     """Write a published file where the workflows directory keeps it (bpmn/ or dmn/), atomically."""
     existing = [directory / sub / name for sub in ("bpmn", "dmn") if (directory / sub / name).is_file()]
     target = existing[0] if existing else directory / ("bpmn" if name.endswith(".bpmn") else "dmn") / name
+    return _write_atomically(target, text)
+
+
+def _write_form(directory: Path, key: str, text: str) -> Path:
+    return _write_atomically(directory / "forms" / f"{key}.json", text)
+
+
+def _write_atomically(target: Path, text: str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, delete=False,
                                      suffix=".tmp") as handle:
@@ -151,10 +197,15 @@ def publish(process_id: str, *, actor: Actor) -> tuple[ProcessVersion, bool]:
         first = workspace.report.errors[0]
         raise InvalidSpec(N_("lint found %(count)s errors; the first: %(finding)s"), element=first.element,
                           file=first.file, count=len(workspace.report.errors), finding=first.text())
-    version, created = deployment.deploy(workspace.files, process_id, actor=actor)
+    forms = draft_forms(workspace.files)
+    version, created = deployment.deploy(model_files(workspace.files), process_id, actor=actor, forms=forms)
     directory = publish_dir()
-    for name, text in sorted(workspace.files.items()):
+    for name, text in sorted(model_files(workspace.files).items()):
         _write_file(directory, name, text)
+    for key, text in sorted(forms.items()):
+        _write_form(directory, key, text)
+    if forms and directory.resolve() == deployment.workflows_dir().resolve():
+        deployment.forget_forms()
     now = clock_now()
     with committing():
         draft = _draft(process_id, actor)
@@ -239,3 +290,97 @@ def versions_page(process_id: str, page: int | None, *, actor: Actor, size: int 
     rows = db.session.scalars(select(ProcessVersion).where(ProcessVersion.process_id == process_id)
                               .order_by(ProcessVersion.id.desc()).offset(shown.offset).limit(shown.size))
     return shown, list(rows)
+
+
+# ---- what the properties panel offers, and the forms editor ----------------------------------------------------
+
+TIMER_KINDS = ("timeDate", "timeDuration", "timeCycle")
+
+
+def options(process_id: str, *, actor: Actor) -> dict:
+    """The values the modeler's properties panel offers, exactly those lint accepts: the forms (the workflows
+    directory's and the designer's draft's), the registered service operations, the lane names that map to a role,
+    and the timer kinds."""
+    workspace = open_workspace(process_id, actor=actor)
+    forms = {key: form.title for key, form in deployment.list_forms().items()}
+    for key, text in draft_forms(workspace.files).items():
+        try:
+            forms[key] = parse_form_text(key, text).title
+        except InvalidInput:
+            forms[key] = {"en": key}
+    return {"forms": [{"key": key, "title": dict(title)} for key, title in sorted(forms.items())],
+            "operations": sorted(load_handlers()), "roles": list(LANES), "timer_kinds": list(TIMER_KINDS)}
+
+
+def parse_form_text(key: str, text: str) -> FormSpec:
+    """A form from its JSON text, or InvalidInput saying what is wrong: the JSON's line and column, or the form's
+    field (parse_form names it)."""
+    if not FORM_KEY.match(key or ""):
+        raise InvalidInput(N_("a form key is lower-case letters, digits and _ (not %(key)s)"), key=str(key)[:80])
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInput(N_("form %(key)s is empty"), key=key)
+    if len(text.encode()) > MAX_FORM_BYTES:
+        raise InvalidInput(N_("form %(key)s is larger than %(limit)s KiB"), key=key, limit=MAX_FORM_BYTES // 1024)
+    try:
+        raw = json.loads(text)
+    except ValueError as exc:
+        raise InvalidInput(N_("form %(key)s is not valid JSON: %(reason)s"), key=key, reason=str(exc)) from exc
+    if not isinstance(raw, dict) or not isinstance(raw.get("fields", []), list):
+        raise InvalidInput(N_("form %(key)s must be an object with a list of fields"), key=key)
+    if not all(isinstance(field, dict) for field in raw.get("fields", [])):
+        raise InvalidInput(N_("form %(key)s: every field must be an object"), key=key)
+    try:
+        form = parse_form(key, raw)
+    except (ValueError, KeyError, TypeError) as exc:
+        reason = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise InvalidInput(N_("form definition is invalid: %(reason)s"), reason=reason) from exc
+    _check_bilingual(form)
+    return form
+
+
+def _check_bilingual(form: FormSpec) -> None:
+    """Every text a caseworker reads is in Chinese (the default language) and in English."""
+    def complete(labels) -> bool:
+        return all(str(labels.get(language) or "").strip() for language in ("zh", "en"))
+
+    if not complete(form.title):
+        raise InvalidInput(N_("form %(key)s: the title needs both Chinese (zh) and English (en)"), key=form.key)
+    for field in form.fields:
+        if not complete(field.label):
+            raise InvalidInput(N_("form %(key)s: the label of field %(field)s needs both Chinese (zh) and English "
+                                  "(en)"), key=form.key, field=field.name)
+        for value, labels in field.choices:
+            if not complete(labels):
+                raise InvalidInput(N_("form %(key)s: choice %(choice)s of field %(field)s needs both Chinese (zh) "
+                                      "and English (en)"), key=form.key, field=field.name, choice=value)
+
+
+def process_forms(workspace: Workspace) -> list[str]:
+    """The forms of the process: those its user tasks name, and those the draft holds."""
+    keys = set(draft_forms(workspace.files))
+    for name, text in model_files(workspace.files).items():
+        if name.endswith(".bpmn"):
+            keys.update(_FORM_KEY_PROPERTY.findall(text))
+    return sorted(key for key in keys if FORM_KEY.match(key))
+
+
+def form_text(workspace: Workspace, key: str) -> str | None:
+    """A form's JSON as the designer edits it: the draft's, else the current version's, else the workflows
+    directory's; None for a new form."""
+    drafted = draft_forms(workspace.files).get(key)
+    if drafted is not None:
+        return drafted
+    version = current_version(workspace.process_id)
+    stored = (version.files if version is not None else {}).get(f"{FORMS_DIR}{key}.json")
+    if stored is not None:
+        return stored
+    path = deployment.workflows_dir() / "forms" / f"{key}.json"
+    return path.read_text(encoding="utf-8") if FORM_KEY.match(key or "") and path.is_file() else None
+
+
+def save_form(process_id: str, key: str, text: str, *, actor: Actor) -> Workspace:
+    """Save a form into the designer's draft (refused, naming the field, unless it reads) and lint the draft."""
+    _require(actor)
+    parse_form_text(key, text)
+    workspace = open_workspace(process_id, actor=actor)
+    return _store_draft(workspace, f"{FORMS_DIR}{key}.json", text, actor)

@@ -2,15 +2,29 @@
 registry into node_modules/ as the viewer is) with lint findings on the diagram, publish, export and diff."""
 
 import io
+from contextlib import nullcontext
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from caseflow.config import PROJECT_DIR
 from caseflow.domain.paging import paging
 from caseflow.domain.permissions import Permission
 from caseflow.errors import N_, InvalidInput, InvalidSpec, NotAllowed, NotFound
 from caseflow.services import designer, instances, migration
-from caseflow.web import error_text
+from caseflow.web import error_text, params
 from caseflow.web.session import current_actor
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
@@ -48,8 +62,9 @@ def draft(process_id: str):
 
 
 @bp.post("/<name:process_id>/draft")
+@params.reads_its_own_body  # a diagram is longer than a form field; _file_body checks it
 def save_draft(process_id: str):
-    body = request.get_json(silent=True) or {}
+    body = _file_body()
     workspace = designer.save_draft(process_id, str(body.get("file") or ""), body.get("xml"), actor=_designer())
     return jsonify(draft=True, ok=workspace.report.ok, findings=_findings(workspace.report))
 
@@ -133,3 +148,124 @@ def migrate(process_id: str):
     flash(_("Moved %(moved)s instances; %(refused)s could not move, %(failed)s changed meanwhile.",
             moved=outcome.moved, refused=outcome.refused, failed=outcome.failed), "success")
     return redirect(back), 303
+
+
+# ---- the properties panel's choices, the decision tables (dmn-js) and the forms editor ---------------------------
+
+DMN_JS_DIR = PROJECT_DIR / "node_modules" / "dmn-js" / "dist"
+MODELER_BUNDLE = PROJECT_DIR / "static" / "build" / "designer-modeler.js"
+DMN_BUNDLE = PROJECT_DIR / "static" / "build" / "designer-dmn-modeler.js"
+
+
+@bp.context_processor
+def _installed() -> dict:
+    return {"panel_installed": MODELER_BUNDLE.is_file(), "dmn_bundle_installed": DMN_BUNDLE.is_file()}
+
+
+NEW_FORM = '{\n  "title": {"zh": "", "en": ""},\n  "fields": []\n}\n'
+
+
+@bp.get("/<name:process_id>/options.json")
+def options(process_id: str):
+    """What the properties panel offers: the forms, service operations, roles and timer kinds lint accepts."""
+    return jsonify(designer.options(process_id, actor=_designer()))
+
+
+@bp.get("/<name:process_id>/file.json")
+def model_file(process_id: str):
+    """One BPMN or DMN file of the designer's workspace, with the lint of the whole draft."""
+    workspace = designer.open_workspace(process_id, actor=_designer())
+    name = request.args.get("name", "")
+    files = designer.model_files(workspace.files)
+    if name not in files:
+        raise NotFound(N_("the process has no file %(file)s"), file=name[:100])
+    return jsonify(process=process_id, file=name, xml=files[name], draft=workspace.is_draft,
+                   findings=_findings(workspace.report))
+
+
+@bp.get("/<name:process_id>/decisions")
+def decisions(process_id: str):
+    """The process's decision tables in dmn-js, saved into the designer's draft like the diagram."""
+    workspace = designer.open_workspace(process_id, actor=_designer())
+    tables = sorted(name for name in designer.model_files(workspace.files) if name.endswith(".dmn"))
+    chosen = request.args.get("file") or (tables[0] if tables else None)
+    if chosen is not None and chosen not in tables:
+        raise NotFound(N_("the process has no file %(file)s"), file=chosen[:100])
+    return render_template("designer/decisions.html", workspace=workspace, tables=tables, chosen=chosen,
+                           findings=_findings(workspace.report), dmn_installed=DMN_JS_DIR.is_dir())
+
+
+@bp.get("/dmn-js/<path:name>")
+def dmn_file(name: str):
+    """dmn-js's bundle and styles, installed from the npm registry into node_modules/ like the diagram viewer."""
+    _designer()
+    if not DMN_JS_DIR.is_dir():
+        abort(404)
+    return send_from_directory(DMN_JS_DIR, name, max_age=86400)
+
+
+@bp.get("/<name:process_id>/forms")
+def forms(process_id: str):
+    """The process's forms as JSON beside a live preview of the form as a caseworker sees it."""
+    workspace = designer.open_workspace(process_id, actor=_designer())
+    keys = designer.process_forms(workspace)
+    chosen = request.args.get("form") or (keys[0] if keys else "")
+    if chosen and not designer.FORM_KEY.match(chosen):
+        raise InvalidInput(N_("a form key is lower-case letters, digits and _ (not %(key)s)"), key=chosen[:80])
+    text = designer.form_text(workspace, chosen) if chosen else None
+    return render_template("designer/forms.html", workspace=workspace, keys=keys, chosen=chosen,
+                           text=text if text is not None else NEW_FORM, new=text is None,
+                           drafted=set(designer.draft_forms(workspace.files)), findings=_findings(workspace.report))
+
+
+def _file_body() -> dict:
+    """A JSON body carrying a whole file (a diagram, a decision table, a form): longer than the request guard lets
+    a form field be, so checked here for control characters (within the request size limit); the services bound
+    each file's own size."""
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError as exc:
+        raise InvalidInput(params.TOO_DEEP) from exc
+    if not isinstance(body, dict):
+        return {}
+    for key, value in body.items():
+        if not isinstance(key, str) or params.CONTROL_IN_TEXT.search(key):
+            raise InvalidInput(params.CONTROL_CHARACTER)
+        if isinstance(value, str) and params.CONTROL_IN_TEXT.search(value):
+            raise InvalidInput(params.CONTROL_CHARACTER)
+    return body
+
+
+def _form_body() -> tuple[str, str]:
+    body = _file_body()
+    if not isinstance(body.get("text"), str):
+        raise InvalidInput(N_("send the form as JSON text in the field text"))
+    return str(body.get("key") or ""), body["text"]
+
+
+@bp.post("/<name:process_id>/forms/preview")
+@params.reads_its_own_body
+def preview_form(process_id: str):
+    """The form rendered exactly as the task page renders it, or 400 naming what is wrong."""
+    _designer()
+    key, text = _form_body()
+    try:
+        form = designer.parse_form_text(key, text)
+    except InvalidInput as exc:
+        return jsonify(error="InvalidInput", message=error_text(exc)), 400
+    locale = _file_body().get("locale")
+    with force_locale(locale) if locale in ("zh", "en") else nullcontext():
+        html = render_template("designer/form_preview.html", form=form)
+    return jsonify(html=html)
+
+
+@bp.post("/<name:process_id>/forms/<name:key>")
+@params.reads_its_own_body
+def save_form(process_id: str, key: str):
+    actor = _designer()
+    _, text = _form_body()
+    try:
+        workspace = designer.save_form(process_id, key, text, actor=actor)
+    except InvalidInput as exc:
+        return jsonify(error="InvalidInput", message=error_text(exc)), 400
+    return jsonify(draft=True, ok=workspace.report.ok, findings=_findings(workspace.report))
