@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from caseflow.domain.paging import paging
 from caseflow.domain.permissions import Permission
 from caseflow.errors import N_, InvalidInput, InvalidSpec, NotAllowed, NotFound
-from caseflow.services import designer, instances, migration
+from caseflow.services import designer, instances, migration, simulation
 from caseflow.web import error_text
 from caseflow.web.session import current_actor
 
@@ -133,3 +133,56 @@ def migrate(process_id: str):
     flash(_("Moved %(moved)s instances; %(refused)s could not move, %(failed)s changed meanwhile.",
             moved=outcome.moved, refused=outcome.refused, failed=outcome.failed), "success")
     return redirect(back), 303
+
+
+# ---- cohort simulation ------------------------------------------------------------------------------------------
+
+SIMULATION_FIELDS = ("graduates", "months", "seed", "caseworkers")
+STATE_TEXT = {simulation.QUEUED: N_("waiting to run"), simulation.RUNNING: N_("running"),
+              simulation.DONE: N_("done"), simulation.FAILED: N_("failed")}
+
+
+@bp.context_processor
+def _simulation_texts() -> dict:
+    return {"state_text": lambda state: _(STATE_TEXT.get(state, state))}
+
+
+@bp.get("/<name:process_id>/simulate")
+def simulate_form(process_id: str):
+    workspace = designer.open_workspace(process_id, actor=_designer())
+    return render_template("designer/simulate.html", workspace=workspace, form=dict(simulation.DEFAULTS),
+                           limits=simulation.LIMITS, error=None)
+
+
+@bp.post("/<name:process_id>/simulate")
+def simulate(process_id: str):
+    actor = _designer()
+    form = {name: request.form.get(name, "").strip() for name in SIMULATION_FIELDS}
+    try:
+        run = simulation.request_run(process_id, form, actor=actor)
+    except InvalidInput as exc:
+        workspace = designer.open_workspace(process_id, actor=actor)
+        return render_template("designer/simulate.html", workspace=workspace, form=form, limits=simulation.LIMITS,
+                               error=error_text(exc)), 400
+    return redirect(url_for("designer.simulation_run", run_id=run.id)), 303
+
+
+@bp.get("/simulations")
+def simulations():
+    shown, runs = simulation.list_runs(request.args.get("page", 1, type=int), actor=_designer())
+    return render_template("designer/simulations.html", page=shown, runs=runs)
+
+
+@bp.get("/simulations/<int:run_id>")
+def simulation_run(run_id: int):
+    run = simulation.get_run(run_id, actor=_designer())
+    return render_template("designer/simulation.html", run=run, rows=simulation.side_by_side(run),
+                           months=simulation.monthly(run), error=error_text(simulation.run_error(run))
+                           if run.error else None)
+
+
+@bp.get("/simulations/<int:run_id>/progress.json")
+def simulation_progress(run_id: int):
+    run = simulation.get_run(run_id, actor=_designer())
+    return jsonify(id=run.id, state=run.state, progress=run.progress,
+                   working=run.state in (simulation.QUEUED, simulation.RUNNING))
