@@ -35,7 +35,7 @@ from caseflow.domain.paging import PAGE_SIZE, paging
 from caseflow.domain.permissions import Permission
 from caseflow.domain.schedule import beijing_day
 from caseflow.domain.supervision import beijing_midnight
-from caseflow.errors import N_, CaseflowError, InvalidInput, NotAllowed, NotFound
+from caseflow.errors import N_, CaseflowError, Conflict, InvalidInput, NotAllowed, NotFound
 from caseflow.extensions import db
 from caseflow.models import (
     Case,
@@ -559,6 +559,32 @@ def list_runs(page: int | None, *, actor: Actor, size: int = PAGE_SIZE):
     rows = db.session.scalars(select(SimulationRun).where(clause).order_by(SimulationRun.id.desc())
                               .offset(shown.offset).limit(shown.size))
     return shown, list(rows)
+
+
+def is_interrupted(run: SimulationRun, now: datetime | None = None) -> bool:
+    """A run whose process stopped: running, without a heartbeat for CASEFLOW_LEDGER_JOB_STALE_SECONDS."""
+    if run.state != RUNNING:
+        return False
+    stale = (now or clock_now()) - timedelta(seconds=current_app.config["CASEFLOW_LEDGER_JOB_STALE_SECONDS"])
+    return run.heartbeat_at is None or run.heartbeat_at < stale
+
+
+def retry(run_id: int, *, actor: Actor) -> SimulationRun:
+    """Queue again a run that failed or was interrupted (it starts over; nothing retries on its own)."""
+    run = get_run(run_id, actor=actor)
+    if run.state != FAILED and not is_interrupted(run):
+        raise Conflict(N_("simulation run %(run)s is %(state)s; only a failed or interrupted run can be run again"),
+                       run=run_id, state=run.state)
+    with committing():
+        again = db.session.execute(update(SimulationRun).where(SimulationRun.id == run_id,
+                                                               SimulationRun.state == run.state)
+                                   .values(state=QUEUED, progress=0, heartbeat_at=None, error=None, results=None,
+                                           finished_at=None))
+        if again.rowcount != 1:
+            raise Conflict(N_("simulation run %(run)s is %(state)s; only a failed or interrupted run can be run "
+                              "again"), run=run_id, state=run.state)
+    db.session.expire_all()
+    return get_run(run_id, actor=actor)
 
 
 def _cohort_of(parameters: dict) -> Cohort:

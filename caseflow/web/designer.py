@@ -139,12 +139,16 @@ def migrate(process_id: str):
 
 SIMULATION_FIELDS = ("graduates", "months", "seed", "caseworkers")
 STATE_TEXT = {simulation.QUEUED: N_("waiting to run"), simulation.RUNNING: N_("running"),
-              simulation.DONE: N_("done"), simulation.FAILED: N_("failed")}
+              simulation.DONE: N_("done"), simulation.FAILED: N_("failed"), "interrupted": N_("interrupted")}
+
+
+def _state_text(run) -> str:
+    return _(STATE_TEXT["interrupted"] if simulation.is_interrupted(run) else STATE_TEXT.get(run.state, run.state))
 
 
 @bp.context_processor
 def _simulation_texts() -> dict:
-    return {"state_text": lambda state: _(STATE_TEXT.get(state, state))}
+    return {"state_text": _state_text, "interrupted": simulation.is_interrupted}
 
 
 @bp.get("/<name:process_id>/simulate")
@@ -181,8 +185,14 @@ def simulation_run(run_id: int):
                            if run.error else None)
 
 
+@bp.post("/simulations/<int:run_id>/retry")
+def simulation_retry(run_id: int):
+    simulation.retry(run_id, actor=_designer())
+    return redirect(url_for("designer.simulation_run", run_id=run_id)), 303
+
+
 @bp.get("/simulations/<int:run_id>/progress.json")
 def simulation_progress(run_id: int):
     run = simulation.get_run(run_id, actor=_designer())
     return jsonify(id=run.id, state=run.state, progress=run.progress,
-                   working=run.state in (simulation.QUEUED, simulation.RUNNING))
+                   working=run.state in (simulation.QUEUED, simulation.RUNNING) and not simulation.is_interrupted(run))

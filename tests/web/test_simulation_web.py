@@ -2,7 +2,7 @@
 a run is queued at once and its page shows the progress, then (after the background job) the current version and
 the draft side by side; the list of runs pages; other roles are refused."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from web_helpers import csrf_token, login, walk
 
@@ -58,3 +58,27 @@ def test_the_list_of_runs_pages_and_other_roles_are_refused(app, client, demo_us
     login(client, "nanguan_cw1")
     assert client.get("/designer/simulations").status_code == 403
     assert client.get("/designer/graduate_journey/simulate").status_code == 403
+
+
+def test_an_interrupted_run_is_shown_so_and_run_again_on_request(app, client, demo_users, clock):
+    with app.app_context():
+        run = SimulationRun(process_id="graduate_journey", requested_by="jilin_designer", requested_at=clock.now(),
+                            parameters=dict(simulation.DEFAULTS), state=simulation.RUNNING, progress=40,
+                            heartbeat_at=clock.now() - timedelta(hours=1))
+        fresh = SimulationRun(process_id="graduate_journey", requested_by="jilin_designer", requested_at=clock.now(),
+                              parameters=dict(simulation.DEFAULTS), state=simulation.RUNNING, progress=10,
+                              heartbeat_at=clock.now())
+        db.session.add_all([run, fresh])
+        db.session.commit()
+        stopped, running = run.id, fresh.id
+    login(client, "jilin_designer")
+    page = client.get(f"/designer/simulations/{stopped}").get_data(as_text=True)
+    assert "中断" in page and "simulation-retry" in page and "simulation-progress" not in page
+    assert client.get(f"/designer/simulations/{stopped}/progress.json").get_json()["working"] is False
+    token = csrf_token(client, f"/designer/simulations/{stopped}")
+    refused = client.post(f"/designer/simulations/{running}/retry", data={"csrf_token": token})
+    assert refused.status_code == 409  # still running: not run twice at once
+    assert client.post(f"/designer/simulations/{stopped}/retry", data={"csrf_token": token}).status_code == 303
+    with app.app_context():
+        again = db.session.get(SimulationRun, stopped)
+        assert (again.state, again.progress, again.heartbeat_at) == (simulation.QUEUED, 0, None)
