@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import load, reset_postgres  # noqa: E402
 
-BENCHMARKS = ("handover", "inbox", "web", "sweep", "engine", "signin", "migration")
+BENCHMARKS = ("handover", "inbox", "web", "sweep", "engine", "signin", "migration", "simulation")
 POSTGRES_ONLY = ("sweepers", "workers", "workers --gunicorn", "scale")  # several processes, or PostgreSQL's own
 # catalogue and plans; a name may carry the benchmark's own options
 

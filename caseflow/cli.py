@@ -125,6 +125,57 @@ def scheduler(interval: int | None) -> None:
         time.sleep(every)
 
 
+@group.command("simulate")
+@click.option("--process", "process_id", default="graduate_journey", show_default=True,
+              help="The process whose draft is simulated (the journey or one it calls).")
+@click.option("--designer", help="Whose draft of the process to compare with the current version (default: the "
+                                 "current version against itself, a baseline).")
+@click.option("--province", type=click.Choice(["22", "42"]), default="22", show_default=True)
+@click.option("--graduates", type=click.IntRange(1, 5000), default=200, show_default=True)
+@click.option("--months", type=click.IntRange(1, 24), default=12, show_default=True)
+@click.option("--seed", type=int, default=2026, show_default=True)
+@click.option("--caseworkers", type=click.IntRange(1, 20), default=2, show_default=True,
+              help="Caseworkers per county.")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
+def simulate(process_id: str, designer: str | None, as_json: bool, **options) -> None:
+    """Run a synthetic cohort through the current journey and a designer's draft in scratch databases and print
+    their indicators side by side (nothing is written to this installation's database)."""
+    import json
+
+    from sqlalchemy import select
+
+    from caseflow.extensions import db
+    from caseflow.models import ProcessDraft
+    from caseflow.services import simulation
+
+    _, current = simulation.journey_files()
+    draft = current
+    if designer:
+        row = db.session.scalars(select(ProcessDraft).where(ProcessDraft.process_id == process_id,
+                                                            ProcessDraft.designer == designer)).first()
+        if row is None:
+            raise click.ClickException(f"{designer} has no draft of {process_id}")
+        try:
+            draft = simulation.draft_journey(current, process_id, dict(row.files))
+        except CaseflowError as exc:
+            raise click.ClickException(exc.text()) from exc
+    cohort = simulation.synthetic_cohort(options["province"], options["graduates"], options["seed"],
+                                         options["caseworkers"])
+    try:
+        results = simulation.compare(cohort, current, draft, options["months"],
+                                     progress=lambda f: click.echo(f"{f:6.0%}", err=True))
+    except CaseflowError as exc:
+        raise click.ClickException(exc.text()) from exc
+    if as_json:
+        click.echo(json.dumps(results, ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{'indicator':<28}{'current':>12}{'draft':>12}")
+    for key in simulation.SUMMARY_KEYS:
+        before, after = results["current"]["summary"].get(key), results["draft"]["summary"].get(key)
+        click.echo(f"{key:<28}{before!s:>12}{after!s:>12}")
+    click.echo(f"seconds: {results['current']['seconds']} + {results['draft']['seconds']}")
+
+
 @group.command("check")
 @click.option("--deep", is_flag=True, help="Also restore every open instance and compare it with the inbox.")
 def check(deep: bool) -> None:

@@ -1,5 +1,6 @@
-"""APScheduler wiring only: an interval job that runs the timer sweep, and one that runs queued ledger uploads
-(services.ledger_upload) — in `flask caseflow scheduler` in production, in the dev server's process for run.py."""
+"""APScheduler wiring only: an interval job that runs the timer sweep, one that runs queued ledger uploads
+(services.ledger_upload) and one that runs queued cohort simulations (services.simulation) — in `flask caseflow
+scheduler` in production, in the dev server's process for run.py."""
 
 import logging
 import os
@@ -8,7 +9,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
 from caseflow.domain.clock import system_now
-from caseflow.services import ledger_upload, setup, timers
+from caseflow.services import ledger_upload, setup, simulation, timers
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +37,22 @@ def _ledger_job(app: Flask) -> None:
             log.exception("ledger upload jobs failed")
 
 
+def _simulation_job(app: Flask) -> None:
+    with app.app_context():
+        if not setup.is_migrated():
+            return
+        try:
+            simulation.run_pending()
+        except Exception:  # a run failing is recorded on the run itself; this keeps the scheduler alive regardless
+            log.exception("simulation runs failed")
+
+
 def add_ledger_jobs(app: Flask, scheduler: BackgroundScheduler) -> None:
-    """Poll the ledger upload jobs every CASEFLOW_LEDGER_JOB_SECONDS (one at a time in this process)."""
+    """Poll the ledger upload jobs and the simulation runs every CASEFLOW_LEDGER_JOB_SECONDS (one at a time each
+    in this process; a simulation has its own job so that a long one does not hold up uploads)."""
     scheduler.add_job(_ledger_job, "interval", args=[app], id="ledger-uploads",
+                      seconds=app.config["CASEFLOW_LEDGER_JOB_SECONDS"], next_run_time=system_now())
+    scheduler.add_job(_simulation_job, "interval", args=[app], id="simulations",
                       seconds=app.config["CASEFLOW_LEDGER_JOB_SECONDS"], next_run_time=system_now())
 
 

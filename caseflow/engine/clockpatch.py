@@ -54,6 +54,11 @@ def now() -> datetime:
     return _now()
 
 
+def now_function() -> Callable[[], datetime]:
+    """The clock installed now (to put it back after building a second app in this process)."""
+    return _now
+
+
 @contextmanager
 def pinned():
     """Hold the clock at this instant for the duration (several runs of one step see one time)."""

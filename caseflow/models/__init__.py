@@ -17,7 +17,7 @@ from caseflow.models.case import (
 )
 from caseflow.models.event import EventLog, OutboxMessage, SimulatedClock
 from caseflow.models.graduate import Graduate, HardshipFlag, ImportBatch, ImportJob, ImportRejection
-from caseflow.models.process import Incident, ProcessDraft, ProcessInstance, ProcessVersion
+from caseflow.models.process import Incident, ProcessDraft, ProcessInstance, ProcessVersion, SimulationRun
 from caseflow.models.region import Region, User, UserRole
 from caseflow.models.support import EmploymentAssistance, SubsidyGrant
 from caseflow.models.task import HumanTask
@@ -27,7 +27,7 @@ __all__ = [
     "ApiToken", "Campaign", "ReportSubmission",
     "Case", "CaseStint", "Classification", "ContactAttempt", "EmploymentAssistance", "Enrolment",
     "EntrepreneurshipSupport", "EventLog", "Graduate", "HardshipFlag", "HumanTask", "Incident", "ImportBatch",
-    "ImportJob",
+    "ImportJob", "SimulationRun",
     "ImportRejection", "JobPosting", "MissedVisit", "OutboxMessage", "Placement", "ProcessDraft", "ProcessInstance",
     "ProcessVersion", "Referral",
     "Region", "ServiceRecord", "SimulatedClock", "SubsidyGrant", "Transfer", "User", "UserRole",

@@ -87,3 +87,27 @@ class ProcessDraft(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (UniqueConstraint("process_id", "designer", name="uq_process_draft_designer"),)
+
+
+class SimulationRun(db.Model):
+    """A cohort simulation a designer asked for (services.simulation): which process and whose draft, the cohort
+    parameters, the draft's files as they were when asked, and, from the background job, its progress and the
+    indicators of the current version and the draft side by side. The simulated cases live in a scratch
+    database that is deleted after the run; only this row stays."""
+
+    __tablename__ = "simulation_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(100), index=True)
+    requested_by: Mapped[str] = mapped_column(String(100), index=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    base_version_id: Mapped[int | None] = mapped_column(ForeignKey("process_version.id"))
+    draft_sha256: Mapped[str | None] = mapped_column(String(64))
+    draft_files: Mapped[dict | None] = mapped_column(JSON)  # None: the current version against itself
+    parameters: Mapped[dict] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(12), index=True)  # queued | running | done | failed
+    progress: Mapped[int] = mapped_column(Integer, default=0)  # percent
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    results: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[dict | None] = mapped_column(JSON)

@@ -23,7 +23,7 @@ from caseflow.config import PROJECT_DIR
 from caseflow.domain.paging import paging
 from caseflow.domain.permissions import Permission
 from caseflow.errors import N_, InvalidInput, InvalidSpec, NotAllowed, NotFound
-from caseflow.services import designer, instances, migration
+from caseflow.services import designer, instances, migration, simulation
 from caseflow.web import error_text, params
 from caseflow.web.session import current_actor
 
@@ -269,3 +269,66 @@ def save_form(process_id: str, key: str):
     except InvalidInput as exc:
         return jsonify(error="InvalidInput", message=error_text(exc)), 400
     return jsonify(draft=True, ok=workspace.report.ok, findings=_findings(workspace.report))
+
+
+# ---- cohort simulation ------------------------------------------------------------------------------------------
+
+SIMULATION_FIELDS = ("graduates", "months", "seed", "caseworkers")
+STATE_TEXT = {simulation.QUEUED: N_("waiting to run"), simulation.RUNNING: N_("running"),
+              simulation.DONE: N_("done"), simulation.FAILED: N_("failed"), "interrupted": N_("interrupted")}
+
+
+def _state_text(run) -> str:
+    return _(STATE_TEXT["interrupted"] if simulation.is_interrupted(run) else STATE_TEXT.get(run.state, run.state))
+
+
+@bp.context_processor
+def _simulation_texts() -> dict:
+    return {"state_text": _state_text, "interrupted": simulation.is_interrupted}
+
+
+@bp.get("/<name:process_id>/simulate")
+def simulate_form(process_id: str):
+    workspace = designer.open_workspace(process_id, actor=_designer())
+    return render_template("designer/simulate.html", workspace=workspace, form=dict(simulation.DEFAULTS),
+                           limits=simulation.LIMITS, error=None)
+
+
+@bp.post("/<name:process_id>/simulate")
+def simulate(process_id: str):
+    actor = _designer()
+    form = {name: request.form.get(name, "").strip() for name in SIMULATION_FIELDS}
+    try:
+        run = simulation.request_run(process_id, form, actor=actor)
+    except InvalidInput as exc:
+        workspace = designer.open_workspace(process_id, actor=actor)
+        return render_template("designer/simulate.html", workspace=workspace, form=form, limits=simulation.LIMITS,
+                               error=error_text(exc)), 400
+    return redirect(url_for("designer.simulation_run", run_id=run.id)), 303
+
+
+@bp.get("/simulations")
+def simulations():
+    shown, runs = simulation.list_runs(request.args.get("page", 1, type=int), actor=_designer())
+    return render_template("designer/simulations.html", page=shown, runs=runs)
+
+
+@bp.get("/simulations/<int:run_id>")
+def simulation_run(run_id: int):
+    run = simulation.get_run(run_id, actor=_designer())
+    return render_template("designer/simulation.html", run=run, rows=simulation.side_by_side(run),
+                           months=simulation.monthly(run), error=error_text(simulation.run_error(run))
+                           if run.error else None)
+
+
+@bp.post("/simulations/<int:run_id>/retry")
+def simulation_retry(run_id: int):
+    simulation.retry(run_id, actor=_designer())
+    return redirect(url_for("designer.simulation_run", run_id=run_id)), 303
+
+
+@bp.get("/simulations/<int:run_id>/progress.json")
+def simulation_progress(run_id: int):
+    run = simulation.get_run(run_id, actor=_designer())
+    return jsonify(id=run.id, state=run.state, progress=run.progress,
+                   working=run.state in (simulation.QUEUED, simulation.RUNNING) and not simulation.is_interrupted(run))

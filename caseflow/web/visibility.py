@@ -36,6 +36,7 @@ ENDPOINT_PERMISSIONS: dict[str, Permission | str] = {
     "designer.save_draft": Permission.DESIGN_PROCESSES, "designer.discard": Permission.DESIGN_PROCESSES,
     "designer.publish": Permission.DEPLOY, "designer.migrate": Permission.MIGRATE_INSTANCES,
     "designer.preview_form": Permission.DESIGN_PROCESSES, "designer.save_form": Permission.DESIGN_PROCESSES,
+    "designer.simulate": Permission.DESIGN_PROCESSES, "designer.simulation_retry": Permission.DESIGN_PROCESSES,
     "admin.add_token": Permission.MANAGE_ACCOUNTS, "admin.revoke_token": Permission.MANAGE_ACCOUNTS,
     # the integration API (/api/v1): offered on no page, checked by the same services
     "api_v1.claim_task": LANE, "api_v1.complete_task": LANE, "api_v1.release_task": ANYONE,

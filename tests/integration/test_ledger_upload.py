@@ -244,7 +244,7 @@ def test_the_scheduler_runs_queued_uploads_in_its_own_thread(actor, app):
     db.session.remove()
     jobs = scheduler.start_ledger_jobs(app)
     try:
-        assert [job.id for job in jobs.get_jobs()] == ["ledger-uploads"]
+        assert [job.id for job in jobs.get_jobs()] == ["ledger-uploads", "simulations"]
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             status = db.session.scalar(select(ImportBatch.status).where(ImportBatch.id == batch_id))
