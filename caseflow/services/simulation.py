@@ -373,7 +373,7 @@ def _month_figures(month_end: date, province: str, caseworkers: int) -> dict:
     missed = db.session.scalar(select(func.count()).select_from(MissedVisit).where(
         MissedVisit.month == month_end.strftime("%Y-%m")))
     return {"month": month_end.strftime("%Y-%m"), "tasks": tasks, "caseworkers": caseworkers,
-            "tasks_per_caseworker": round(tasks / caseworkers, 2) if caseworkers else None,
+            "tasks_per_caseworker": round(tasks / caseworkers, 4) if caseworkers else None,
             "handed_over": total.handed_over, "ever_seeking": total.ever_seeking, "helped": total.helped,
             "seeking": total.seeking, "package_complete": total.package_complete, "visits_made": visits,
             "visits_missed": missed, "difficulty_candidates": total.difficulty_candidates,
@@ -456,7 +456,7 @@ def _summary(months: list[dict]) -> dict:
     tasks = sum(m["tasks"] for m in months)
     made, missed = sum(m["visits_made"] for m in months), sum(m["visits_missed"] for m in months)
     caseworkers = last["caseworkers"]
-    return {"tasks": tasks, "tasks_per_caseworker_month": round(tasks / caseworkers / len(months), 2)
+    return {"tasks": tasks, "tasks_per_caseworker_month": round(tasks / caseworkers / len(months), 4)
             if caseworkers else None,
             "package_complete": last["package_complete"], "seeking": last["seeking"],
             "package_rate": _ratio(last["package_complete"], last["seeking"]),

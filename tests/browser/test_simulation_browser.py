@@ -33,13 +33,13 @@ SEED = 8
 # Draft: the July visits (made the day after they fell due) were missed the day before; so July has 2 tasks fewer
 #   (17 = 5.67 per caseworker), 20 in all = 3.33 a month; visits made 2 (August) of 4 due = 50.0%, -50.0 points.
 EXPECTED = {  # key: (current, draft, difference) as shown
-    "tasks": ("22", "20", "-2"), "tasks_per_caseworker_month": ("3.67", "3.33", "-0.34"),
+    "tasks": ("22", "20", "-2"), "tasks_per_caseworker_month": ("3.67", "3.33", "-0.33"),
     "visits_made": ("4", "2", "-2"), "visits_due": ("4", "4", "+0"),
     "follow_up_rate": ("100.0%", "50.0%", "-50.0 个百分点"), "package_rate": ("100.0%", "100.0%", "+0.0 个百分点"),
     "ever_seeking": ("2", "2", "+0"), "helped": ("1", "1", "+0"), "help_rate": ("50.0%", "50.0%", "+0.0 个百分点"),
     "boundary_reached": ("0", "0", "+0"), "open_unplaced_at_end": ("1", "1", "+0"),
 }
-MONTHS = {"2026-07": ("6.33", "5.67"), "2026-08": ("1.0", "1.0")}
+MONTHS = {"2026-07": ("6.33", "5.67"), "2026-08": ("1.00", "1.00")}
 
 
 def test_a_designer_simulates_a_draft_and_reads_both_versions_side_by_side(app, page):

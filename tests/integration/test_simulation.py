@@ -72,7 +72,7 @@ def test_a_hand_computed_cohort_gives_the_figures_computed_by_hand(app):
     assert [months[m]["handed_over"] for m in months] == [4, 4, 4]
     summary = figures.summary
     # tasks 26 + 2 + 4 = 32 over 3 months and 1 caseworker: 10.67 a month
-    assert summary["tasks"] == 32 and summary["tasks_per_caseworker_month"] == 10.67
+    assert summary["tasks"] == 32 and summary["tasks_per_caseworker_month"] == 10.6667
     # the package: A complete of A and C seeking at the end: 1 / 2
     assert (summary["package_complete"], summary["seeking"], summary["package_rate"]) == (1, 2, 0.5)
     # follow-up: 3 + 2 + 3 = 8 visits made of 8 + 1 missed = 9 due: 0.8889
