@@ -164,29 +164,45 @@ def publish_dir() -> Path:
     return Path(current_app.config.get("CASEFLOW_PUBLISH_DIR") or deployment.workflows_dir())
 
 
-def _write_file(directory: Path, name: str, text: str) -> Path:
-    """Write a published file where the workflows directory keeps it (bpmn/ or dmn/), atomically."""
+def _target(directory: Path, name: str) -> Path:
+    """Where the workflows directory keeps a published BPMN or DMN file (bpmn/ or dmn/)."""
     existing = [directory / sub / name for sub in ("bpmn", "dmn") if (directory / sub / name).is_file()]
-    target = existing[0] if existing else directory / ("bpmn" if name.endswith(".bpmn") else "dmn") / name
-    return _write_atomically(target, text)
+    return existing[0] if existing else directory / ("bpmn" if name.endswith(".bpmn") else "dmn") / name
 
 
-def _write_form(directory: Path, key: str, text: str) -> Path:
-    return _write_atomically(directory / "forms" / f"{key}.json", text)
+def _stage(targets: dict[Path, str]) -> list[tuple[Path, Path]]:
+    """Write every file beside its target under a temporary name: a directory that cannot be written fails here,
+    before anything is deployed. Returns (temporary, target) pairs for `_put_in_place`."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for target, text in targets.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, delete=False,
+                                             suffix=".tmp") as handle:
+                staged.append((Path(handle.name), target))
+                handle.write(text)
+    except OSError as exc:
+        _discard(staged)
+        raise InvalidInput(N_("the workflows directory cannot be written (%(reason)s); nothing was published"),
+                           reason=exc.strerror or str(exc)) from exc
+    return staged
 
 
-def _write_atomically(target: Path, text: str) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, delete=False,
-                                     suffix=".tmp") as handle:
-        handle.write(text)
-    os.replace(handle.name, target)
-    return target
+def _discard(staged: list[tuple[Path, Path]]) -> None:
+    for temporary, _target_path in staged:
+        temporary.unlink(missing_ok=True)
+
+
+def _put_in_place(staged: list[tuple[Path, Path]]) -> None:
+    for temporary, target in staged:
+        os.replace(temporary, target)  # a rename within one directory: atomic
 
 
 def publish(process_id: str, *, actor: Actor) -> tuple[ProcessVersion, bool]:
-    """Publish the designer's draft: refuse it while lint finds an error (naming the element), deploy it as a
-    version exactly as deploy does (its checks, all or nothing), write its files back, and drop the draft."""
+    """Publish the designer's draft: refuse it while lint finds an error (naming the element), write its files
+    beside their places in the workflows directory (a directory that cannot be written refuses the publish before
+    anything is deployed), deploy it as a version exactly as deploy does (its checks, all or nothing), move the
+    files into place, and drop the draft."""
     _require(actor)
     if not actor.may(Permission.DEPLOY):
         raise NotAllowed(N_("only process designers may deploy"))
@@ -198,12 +214,15 @@ def publish(process_id: str, *, actor: Actor) -> tuple[ProcessVersion, bool]:
         raise InvalidSpec(N_("lint found %(count)s errors; the first: %(finding)s"), element=first.element,
                           file=first.file, count=len(workspace.report.errors), finding=first.text())
     forms = draft_forms(workspace.files)
-    version, created = deployment.deploy(model_files(workspace.files), process_id, actor=actor, forms=forms)
     directory = publish_dir()
-    for name, text in sorted(model_files(workspace.files).items()):
-        _write_file(directory, name, text)
-    for key, text in sorted(forms.items()):
-        _write_form(directory, key, text)
+    staged = _stage({**{_target(directory, name): text for name, text in sorted(model_files(workspace.files).items())},
+                     **{directory / "forms" / f"{key}.json": text for key, text in sorted(forms.items())}})
+    try:
+        version, created = deployment.deploy(model_files(workspace.files), process_id, actor=actor, forms=forms)
+    except BaseException:
+        _discard(staged)
+        raise
+    _put_in_place(staged)
     if forms and directory.resolve() == deployment.workflows_dir().resolve():
         deployment.forget_forms()
     now = clock_now()

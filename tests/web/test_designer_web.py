@@ -12,7 +12,7 @@ from web_helpers import csrf_token, login
 
 from caseflow.domain.actor import SYSTEM, Actor
 from caseflow.domain.enums import EventAction, Role
-from caseflow.errors import InvalidSpec, NotAllowed
+from caseflow.errors import InvalidInput, InvalidSpec, NotAllowed
 from caseflow.extensions import db
 from caseflow.models import EventLog, ProcessDraft, ProcessInstance, ProcessVersion
 from caseflow.services import deployment, designer, instances
@@ -98,7 +98,28 @@ def test_publish_is_all_or_nothing_with_deploys_checks(app, tmp_path):
         assert exc.element == "wait_one_month"
     else:
         raise AssertionError("an unsafe timer expression was published")
-    assert designer.current_version("demo_followup").id == before and not (tmp_path / "bpmn").exists()
+    assert designer.current_version("demo_followup").id == before
+    assert not [path for path in tmp_path.rglob("*") if path.is_file()]  # not even a staged temporary file
+
+
+def test_a_workflows_directory_that_cannot_be_written_refuses_the_publish_before_deploying(app, tmp_path):
+    """Publishing writes the files back; when that cannot happen nothing is deployed and the draft stays."""
+    blocked = tmp_path / "workflows"
+    blocked.write_text("a file where the directory should be")
+    app.config["CASEFLOW_PUBLISH_DIR"] = str(blocked)
+    before = designer.current_version("demo_followup").id
+    designer.save_draft("demo_followup", "demo_followup.bpmn", DEMO.replace("Monthly", "Weekly"), actor=DESIGNER)
+    db.session.commit()
+    try:
+        designer.publish("demo_followup", actor=DESIGNER)
+    except InvalidInput as exc:
+        assert "nothing was published" in str(exc.message)
+    else:
+        raise AssertionError("a publish whose files could not be written went through")
+    db.session.rollback()
+    assert designer.current_version("demo_followup").id == before
+    assert designer.open_workspace("demo_followup", actor=DESIGNER).is_draft
+    assert [path.name for path in tmp_path.iterdir()] == ["workflows"]
 
 
 def test_only_designers_reach_the_workspace(app, client, demo_users):
