@@ -25,7 +25,7 @@ def test_caseworker_claims_completes_and_reads_the_case_file(app, page):
     page.fill("#password", "caseflow-demo")
     page.click("button[type=submit]")
     page.click("text=团队待办")
-    page.wait_for_selector("text=记录联系")
+    page.wait_for_selector("td a:has-text('记录联系')")  # the task-type filter names it too
     shot(page, "inbox-team-zh")
     page.click("button:has-text('领取')")
     page.wait_for_selector("h1:has-text('记录联系')")
