@@ -447,15 +447,25 @@ def route_flows(model: Model, boxes: dict[str, Box], back: set[str]) -> dict[str
 
 # --- labels -----------------------------------------------------------------------------------------------------
 
+def text_units(line: str) -> int:
+    """Width of one line of a label in CHAR_WIDTH units: a Chinese character is about two Latin ones wide."""
+    return sum(2 if "\u2e80" <= char <= "\u9fff" or "\uf900" <= char <= "\uffef" else 1 for char in line)
+
+
+def text_width(text: str) -> int:
+    """Rough width of a label's widest line (a bilingual name has a Chinese and an English line)."""
+    return CHAR_WIDTH * max((text_units(line) for line in text.split("\n")), default=0)
+
+
 def text_height(text: str, width: int) -> int:
-    """Rough height of a wrapped label."""
+    """Rough height of a label, each of its lines wrapped at `width`."""
     per_line = max(1, width // CHAR_WIDTH)
-    return LINE_HEIGHT * max(1, -(-len(text) // per_line))
+    return LINE_HEIGHT * sum(max(1, -(-text_units(line) // per_line)) for line in text.split("\n"))
 
 
 def boundary_label(name: str, box: Box, host: Box, steps_right: bool) -> Box:
     """Label box of a boundary event: below it, beside its outgoing flow, away from the host's middle or the turn."""
-    width = min(LABEL_WIDTH, CHAR_WIDTH * len(name) + 6)
+    width = min(LABEL_WIDTH, text_width(name) + 6)
     x = box.cx + 8 if box.cx >= host.cx and not steps_right else box.cx - 8 - width
     return Box(x, box.bottom + 4, width, text_height(name, width))
 
@@ -473,7 +483,7 @@ def node_label(node: Node, box: Box, used: set[Point]) -> Box:
 
 def flow_label(name: str, points: list[Point]) -> Box:
     """Label box of a flow: over its last long horizontal stretch, else beside its first segment."""
-    width = min(LABEL_WIDTH, CHAR_WIDTH * len(name) + 6)
+    width = min(LABEL_WIDTH, text_width(name) + 6)
     height = text_height(name, width)
     stretches = [(a, b) for a, b in zip(points, points[1:], strict=False) if a[1] == b[1] and abs(a[0] - b[0]) >= 40]
     if stretches:

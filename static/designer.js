@@ -7,9 +7,11 @@
   const panel = document.getElementById('properties-panel');
   const labels = JSON.parse((document.getElementById('panel-labels') || {}).textContent || '{}');
   const caseflow = {options: {}, labels: labels, locale: document.documentElement.lang.startsWith('zh') ? 'zh' : 'en'};
+  // Bilingual names show both lines here (they are what is edited): a smaller font keeps them inside their shapes.
+  const textRenderer = {defaultStyle: {fontSize: 10}};
   const modeler = window.CaseflowModeler && panel
-    ? CaseflowModeler.create({container: box, propertiesPanel: {parent: panel}, caseflow: caseflow})
-    : new BpmnJS({container: box});
+    ? CaseflowModeler.create({container: box, propertiesPanel: {parent: panel}, caseflow: caseflow, textRenderer})
+    : new BpmnJS({container: box, textRenderer});
   const list = document.getElementById('lint-findings');
   const count = document.getElementById('lint-count');
   const status = document.getElementById('save-status');

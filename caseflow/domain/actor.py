@@ -2,11 +2,12 @@
 
 from dataclasses import dataclass, field
 
+from caseflow.domain import labels
 from caseflow.domain.enums import Role
 from caseflow.domain.permissions import Permission, permissions_of
 
-# BPMN lane name (as a designer writes it, any case) → the role whose members work its user tasks. Deploy refuses a
-# user task in a lane missing here; the administration pages show this table.
+# BPMN lane name (its English line, as a designer writes it, any case) → the role whose members work its user tasks.
+# Deploy refuses a user task in a lane missing here; the administration pages show this table.
 LANES: dict[str, Role] = {
     "caseworker": Role.CASEWORKER,
     "mentor": Role.MENTOR,
@@ -39,8 +40,8 @@ class Actor:
 
 
 def lane_role(lane: str | None) -> Role | None:
-    """The role a BPMN lane name stands for ('Caseworker' -> Role.CASEWORKER)."""
-    return LANES.get((lane or "").strip().lower())
+    """The role a BPMN lane name stands for ('Caseworker' or '就业服务专员\nCaseworker' -> Role.CASEWORKER)."""
+    return LANES.get(labels.split(lane).key.lower())
 
 
 SYSTEM = Actor("system", frozenset({Role.SYSTEM, Role.ADMIN}), "")

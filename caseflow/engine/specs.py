@@ -26,6 +26,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import SpiffTaskParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask
 
+from caseflow.domain import labels
 from caseflow.engine.constructs import check_supported
 from caseflow.engine.expressions import Code, process_code, task_code
 from caseflow.engine.sandbox import UnsafeCode, compile_checked
@@ -257,7 +258,7 @@ def _check_record(info: TaskSpecInfo, element: str, known: Known) -> None:
 
 
 def _check_lane(info: TaskSpecInfo, element: str, known: Known) -> None:
-    if known.lanes is not None and (info.lane or "").strip().lower() not in known.lanes:
+    if known.lanes is not None and labels.split(info.lane).key.lower() not in known.lanes:
         raise InvalidSpec(N_("user task lane %(lane)s is not a known role"), element=element, lane=str(info.lane))
 
 

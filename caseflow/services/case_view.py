@@ -202,9 +202,10 @@ def _process_name(files: dict, process_id: str) -> str:
 
 
 def localize_names(xml: str, translate) -> str:
-    """The diagram with every element name passed through `translate` (the user's language)."""
+    """The diagram with every element name passed through `translate` (web.bpmn_label: the line of the user's
+    language of a bilingual name)."""
     root = etree.fromstring(xml.encode(), parser=etree.XMLParser(resolve_entities=False, no_network=True))
     for element in root.iter():
         if isinstance(element.tag, str) and element.get("name") and element.tag.startswith(f"{{{BPMN_NS}}}"):
-            element.set("name", translate(" ".join(element.get("name").split())))
+            element.set("name", translate(element.get("name")))
     return etree.tostring(root, encoding="unicode")

@@ -17,6 +17,7 @@ from flask import current_app
 from lxml import etree
 from sqlalchemy import func, select
 
+from caseflow.domain import labels as bpmn_labels
 from caseflow.domain.actor import LANES, Actor
 from caseflow.domain.enums import EventAction
 from caseflow.domain.forms import FormSpec, parse_form
@@ -328,7 +329,13 @@ def options(process_id: str, *, actor: Actor) -> dict:
         except InvalidInput:
             forms[key] = {"en": key}
     return {"forms": [{"key": key, "title": dict(title)} for key, title in sorted(forms.items())],
-            "operations": sorted(load_handlers()), "roles": list(LANES), "timer_kinds": list(TIMER_KINDS)}
+            "operations": sorted(load_handlers()), "roles": list(LANES), "lane_names": lane_names(),
+            "timer_kinds": list(TIMER_KINDS)}
+
+
+def lane_names() -> dict[str, str]:
+    """The bilingual name a lane of each role gets ('就业服务专员\nCaseworker'), its Chinese line from the catalogue."""
+    return {role: bpmn_labels.join(lint.zh_name(role.capitalize()), role.capitalize()) for role in LANES}
 
 
 def parse_form_text(key: str, text: str) -> FormSpec:

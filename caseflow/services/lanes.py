@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 import defusedxml.ElementTree as safe_xml
 from sqlalchemy import func, select
 
+from caseflow.domain import labels
 from caseflow.domain.actor import LANES, Actor, lane_role
 from caseflow.domain.enums import Role
 from caseflow.extensions import db
@@ -18,22 +19,25 @@ BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 
 @dataclass
 class Lane:
-    name: str  # as the diagrams write it
+    name: str  # as the diagrams write it (the English line of a bilingual name)
     role: Role | None  # None: no role works it (deploy refuses user tasks there)
     processes: set[str] = field(default_factory=set)
     user_tasks: int = 0
     holders: int = 0  # active accounts of the administrator's region holding the role
+    chinese: str = ""  # the Chinese line the diagrams give the lane
 
 
-def _lanes_of(xml: str) -> dict[str, int]:
-    """Lane name → number of user tasks placed in it, for one BPMN file."""
+def _lanes_of(xml: str) -> dict[str, tuple[str, int]]:
+    """Lane name (its English line) → its Chinese line and the number of user tasks placed in it, for one BPMN
+    file."""
     root = safe_xml.fromstring(xml.encode(), forbid_dtd=True)
     user_tasks = {task.get("id") for task in root.iter(f"{BPMN}userTask")}
-    lanes: dict[str, int] = {}
+    lanes: dict[str, tuple[str, int]] = {}
     for lane in root.iter(f"{BPMN}lane"):
-        name = " ".join((lane.get("name") or "").split())
+        label = labels.split(lane.get("name"))
         refs = {(ref.text or "").strip() for ref in lane.iter(f"{BPMN}flowNodeRef")}
-        lanes[name] = lanes.get(name, 0) + len(refs & user_tasks)
+        chinese, count = lanes.get(label.key, ("", 0))
+        lanes[label.key] = (chinese or label.zh, count + len(refs & user_tasks))
     return lanes
 
 
@@ -49,9 +53,10 @@ def lane_table(actor: Actor) -> list[Lane]:
     lanes = {name: Lane(name, role) for name, role in LANES.items()}
     for version in _latest_versions():
         own = version.files.get(f"{version.process_id}.bpmn")
-        for name, tasks in (_lanes_of(own) if own else {}).items():
+        for name, (chinese, tasks) in (_lanes_of(own) if own else {}).items():
             lane = lanes.setdefault(name.lower(), Lane(name, lane_role(name)))
             lane.name = name if lane.name == name.lower() else lane.name
+            lane.chinese = lane.chinese or chinese
             lane.processes.add(version.process_id)
             lane.user_tasks += tasks
     holders = dict(db.session.execute(select(UserRole.role, func.count()).join(User, User.id == UserRole.user_id)

@@ -2,8 +2,9 @@
 
 Deploy stops at the first problem; lint runs the same checks (engine.specs.task_problems: forms, lanes → roles,
 service operations, timers, sandboxed code, supported constructs, ids the Python relies on) on every element and
-adds what only a diagram-wide look shows: elements no start event reaches, dead ends, and names with no Chinese
-translation in the catalogue. Errors block publishing; warnings do not.
+adds what only a diagram-wide look shows: elements no start event reaches, dead ends, names with no Chinese (neither a
+Chinese line nor a catalogue translation, domain.labels) and bilingual names with an empty line. Errors block
+publishing; warnings do not.
 """
 
 from collections.abc import Iterable
@@ -17,6 +18,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from caseflow.domain import labels
 from caseflow.engine import specs
 from caseflow.errors import N_, InvalidSpec
 
@@ -102,12 +104,16 @@ def _zh_catalogue() -> Translations:
     return Translations.load(str(TRANSLATIONS_DIR), ["zh"])
 
 
+def zh_name(english: str) -> str:
+    """The catalogue's Chinese for an English name, '' when it has none."""
+    translated = _zh_catalogue().gettext(english)
+    return "" if translated == english else translated
+
+
 def has_chinese(name: str) -> bool:
-    """The name is Chinese itself or the catalogue translates it."""
-    label = " ".join(name.split())
-    if any("\u4e00" <= ch <= "\u9fff" for ch in label):
-        return True
-    return _zh_catalogue().gettext(label) != label
+    """The name has a Chinese line, or the catalogue translates its English."""
+    label = labels.split(name)
+    return bool(label.zh) or bool(label.en) and _zh_catalogue().gettext(label.en) != label.en
 
 
 # ---- diagram-wide checks on the XML --------------------------------------------------------------------------
@@ -173,9 +179,13 @@ def _check_names(root, report: Report, file: str) -> None:
             continue
         name = element.get("name")
         if name and name.strip() and not has_chinese(name):
-            report.add(WARNING, N_("the name %(name)s has no Chinese translation in the catalogue"),
+            report.add(WARNING, N_("the name %(name)s has no Chinese: write a Chinese line above the English one"),
                        element=element.get("id"), file=file, name=" ".join(name.split()))
-        elif element.tag == _Q + "userTask" and not (name or "").strip():
+        if name and name.strip() and labels.empty_lines(name):
+            shown = " / ".join(line.strip() for line in name.replace("\r\n", "\n").split("\n"))
+            report.add(WARNING, N_("the name %(name)s has an empty line: a bilingual name is a Chinese line, then "
+                                   "an English line"), element=element.get("id"), file=file, name=shown)
+        if element.tag == _Q + "userTask" and not (name or "").strip():
             report.add(WARNING, N_("the user task has no name"), element=element.get("id"), file=file)
 
 

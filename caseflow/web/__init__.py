@@ -5,11 +5,12 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Flask, g, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_timedelta, gettext
+from flask_babel import format_timedelta, get_locale, gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from caseflow.domain import labels
 from caseflow.errors import N_, CaseflowError, InvalidSpec, OutOfRegion, Throttled
 from caseflow.services.workflow import record_refusal
 from caseflow.web import params
@@ -44,6 +45,12 @@ def error_text(exc: CaseflowError) -> str:
         where = ", ".join(filter(None, (exc.file, exc.element)))
         text = f"{text} ({where})"
     return text
+
+
+def bpmn_label(name: str | None) -> str:
+    """A BPMN element's name in the user's language: the line of their language of a bilingual name, an
+    English-only one (older rows, third-party diagrams) through the catalogue (domain.labels)."""
+    return labels.text(name, str(get_locale() or "zh"), gettext)
 
 
 def _error_response(name: str, message: str, status: int, headers: dict | None = None, errors: dict | None = None):
@@ -138,6 +145,7 @@ def register(app: Flask) -> None:
     )
 
     app.url_map.converters.update(params.CONVERTERS)  # before any rule is bound to a converter
+    app.add_template_filter(bpmn_label, "bpmn_label")
     blueprints = (auth.bp, home.bp, inbox.bp, tasks.bp, cases.bp, postings.bp, supervision.bp, campaign.bp, admin.bp,
                   api.bp, ledger.bp, designer.bp)
     for blueprint in blueprints:

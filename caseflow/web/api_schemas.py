@@ -3,8 +3,10 @@ document's schemas, so the document always says what the code does."""
 
 from dataclasses import fields as dataclass_fields
 
+from flask_babel import force_locale, gettext
 from marshmallow import Schema, fields, validate
 
+from caseflow.domain import labels
 from caseflow.domain.enums import Degree, PostingState
 from caseflow.services.reports import Figures
 from caseflow.web.params import DB_INT_MAX, FIRST_YEAR, LAST_YEAR
@@ -24,6 +26,24 @@ class Day(fields.Date):
 
 def text(max_length: int, **kwargs) -> fields.String:
     return fields.String(validate=validate.Length(max=max_length), **kwargs)
+
+
+class BpmnName(fields.String):
+    """The English line of a BPMN element's bilingual name (domain.labels), its Chinese one if it has none."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else labels.text(value, "en")
+
+
+def _chinese_name(obj) -> str:
+    """The Chinese line, or the catalogue's Chinese for an English-only name (rows stored before bilingual names)."""
+    name = obj.get("name") if isinstance(obj, dict) else obj.name
+    with force_locale("zh"):
+        return labels.text(name, "zh", gettext)
+
+
+def chinese_name() -> fields.Function:
+    return fields.Function(_chinese_name, metadata={"description": "The task's name in Chinese"})
 
 
 class ApiError(Schema):
@@ -81,7 +101,8 @@ class CasePage(PageMeta):
 
 class OpenTask(Schema):
     id = fields.String()
-    name = fields.String()
+    name = BpmnName(metadata={"description": "The task's name in English"})
+    name_zh = chinese_name()
     lane = fields.String(allow_none=True)
     assignee = fields.String(allow_none=True)
     due_at = fields.DateTime(allow_none=True)
@@ -118,7 +139,8 @@ class TaskListArgs(PageArgs):
 
 class TaskRow(Schema):
     id = fields.String()
-    name = fields.String()
+    name = BpmnName(metadata={"description": "The task's name in English"})
+    name_zh = chinese_name()
     bpmn_id = fields.String()
     process_id = fields.String()
     lane = fields.String(allow_none=True)

@@ -7,7 +7,7 @@ from caseflow.domain.schedule import beijing_day
 from caseflow.errors import Conflict, InvalidInput
 from caseflow.services import case_view, casefile, deployment, postings, regions, transfers
 from caseflow.services.clock import now as clock_now
-from caseflow.web import error_text, params
+from caseflow.web import bpmn_label, error_text, params
 from caseflow.web.session import current_actor
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -91,6 +91,6 @@ def transfer(case_id: int):
 @bp.get("/<int:case_id>/diagram.json")
 def diagram(case_id: int):
     data = case_view.diagram(case_id, actor=current_actor())
-    data["xml"] = case_view.localize_names(data["xml"], _)
-    data["path_names"] = [_(name) for name in data["path_names"]]
+    data["xml"] = case_view.localize_names(data["xml"], bpmn_label)
+    data["path_names"] = [bpmn_label(name) for name in data["path_names"]]
     return jsonify(data)

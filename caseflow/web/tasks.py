@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from caseflow.errors import Conflict, InvalidInput
 from caseflow.services import case_view, deployment, inbox, instances, postings
 from caseflow.services.clock import now as clock_now
-from caseflow.web import error_text
+from caseflow.web import bpmn_label, error_text
 from caseflow.web.session import current_actor
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -41,7 +41,7 @@ def complete(task_id: str):
     except Conflict as exc:
         flash(error_text(exc), "warning")
         return redirect(url_for("inbox.index")), 303
-    flash(_("Completed: %(task)s", task=_(task.name)), "success")
+    flash(_("Completed: %(task)s", task=bpmn_label(task.name)), "success")
     return redirect(url_for("cases.show", case_id=case_id) if case_id else url_for("inbox.index")), 303
 
 

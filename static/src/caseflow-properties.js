@@ -155,14 +155,16 @@ function RoleEntry(props) {
   const {element, id} = props;
   const modeling = useService('modeling');
   const config = useService('config.caseflow');
-  const current = () => (getBusinessObject(element).name || '').trim().toLowerCase();
+  // A bilingual lane name ('就业服务专员\nCaseworker') stands for the role of its English line.
+  const current = () => (getBusinessObject(element).name || '').split('\n')
+    .filter((line) => !/[\u3400-\u9fff\uf900-\ufaff]/.test(line)).join(' ').trim().toLowerCase();
   const getOptions = () => withUnknown(
     [{value: '', label: '—'}, ...(config.options.roles || []).map((role) => ({value: role,
       label: (config.labels.roles || {})[role] || role}))],
     current(), config.labels.unknown);
-  // The lane's name is the role (read case-insensitively), written capitalised as the diagrams write it.
+  // The lane gets the role's bilingual name as the diagrams write it (Chinese line, English line).
   const setValue = (value) => modeling.updateProperties(element,
-    {name: value ? value.charAt(0).toUpperCase() + value.slice(1) : ''});
+    {name: value ? (config.options.lane_names || {})[value] || value.charAt(0).toUpperCase() + value.slice(1) : ''});
   return html`<${SelectEntry} id=${id} element=${element} label=${config.labels.role}
     getValue=${current} setValue=${setValue} getOptions=${getOptions} />`;
 }

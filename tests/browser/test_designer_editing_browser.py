@@ -76,7 +76,9 @@ def test_a_form_chosen_in_the_properties_panel_clears_the_lint_error(app, page):
     page.evaluate("() => { const m = window.caseflowDesigner.modeler;"
                   " m.get('selection').select(m.get('elementRegistry').get('lane_system')); }")
     page.locator("select[name=caseflow-role]").wait_for()
-    assert page.locator("select[name=caseflow-role]").input_value() == "system"
+    assert page.locator("select[name=caseflow-role]").input_value() == "system"  # the English line of 系统 / System
+    page.locator("select[name=caseflow-role]").select_option("supervisor")
+    assert 'name="主管&#10;Supervisor"' in page.evaluate(SAVED_XML)  # the role's bilingual name, as diagrams write it
 
 
 def test_the_modeler_keeps_every_spiffworkflow_extension_of_the_diagrams(app, page):

@@ -25,7 +25,7 @@ def test_caseworker_claims_completes_and_reads_the_case_file(app, page):
     page.fill("#password", "caseflow-demo")
     page.click("button[type=submit]")
     page.click("text=团队待办")
-    page.wait_for_selector("text=记录联系")
+    page.wait_for_selector("td a:has-text('记录联系')")  # the task-type filter names it too
     shot(page, "inbox-team-zh")
     page.click("button:has-text('领取')")
     page.wait_for_selector("h1:has-text('记录联系')")
@@ -40,11 +40,15 @@ def test_caseworker_claims_completes_and_reads_the_case_file(app, page):
     page.wait_for_selector("#diagram[data-rendered=true]", timeout=20000)
     assert page.locator("ol.timeline").inner_text().count("已完成：记录联系") == 1
     assert "登记就业状态与意向" in page.locator("#diagram").inner_text()
+    assert "Classify the graduate" not in page.locator("#diagram").inner_text()  # the Chinese line of each name
     assert page.locator(".active-element").count() >= 1
     shot(page, "case-file-zh")
     page.click("text=English")
     page.wait_for_selector("h2:has-text('Timeline')")
     assert "Completed: Record a contact attempt" in page.locator("ol.timeline").inner_text()
+    page.wait_for_selector("#diagram[data-rendered=true]", timeout=20000)
+    assert "Classify the graduate" in page.locator("#diagram").inner_text()
+    assert "登记就业状态与意向" not in page.locator("#diagram").inner_text()
     shot(page, "case-file-en")
     page.click(".userbox a")
     page.wait_for_selector("h1:has-text('Change password')")

@@ -32,7 +32,7 @@ def test_deploying_the_same_bpmn_twice_yields_one_version(app):
 
 def test_changed_bpmn_is_a_new_version_and_running_instances_stay_on_theirs(app, clock):
     old = instances.start_instance("demo_followup", actor=SYSTEM)
-    changed = DEMO.replace('name="Monthly follow-up visit"', 'name="Follow-up visit (v2)"')
+    changed = DEMO.replace('name="月度回访&#10;Monthly follow-up visit"', 'name="回访（二）&#10;Follow-up visit (v2)"')
     new_version, created = deployment.deploy({"demo_followup.bpmn": changed}, "demo_followup", actor=SYSTEM)
     old_version_id = db.session.get(ProcessInstance, old).version_id
     assert created and new_version.id != old_version_id
@@ -42,8 +42,8 @@ def test_changed_bpmn_is_a_new_version_and_running_instances_stay_on_theirs(app,
         instances.complete_task(only_ready_task(instance).id, actor=SYSTEM, data=CONTACT)
     clock.advance(timedelta(days=31))
     timers.sweep()
-    assert only_ready_task(old).name == "Monthly follow-up visit"
-    assert only_ready_task(fresh).name == "Follow-up visit (v2)"
+    assert only_ready_task(old).name == "月度回访\nMonthly follow-up visit"
+    assert only_ready_task(fresh).name == "回访（二）\nFollow-up visit (v2)"
     assert db.session.get(ProcessVersion, old_version_id).files["demo_followup.bpmn"] == DEMO
 
 
@@ -65,7 +65,7 @@ def write_workflows(directory: Path, files: dict[str, str]) -> Path:
 
 def test_directory_deploy_is_all_or_nothing(app, tmp_path):
     before, events = version_count(), count_events(EventAction.VERSION_DEPLOYED)
-    changed = DEMO.replace('name="Monthly follow-up visit"', 'name="Follow-up visit (v2)"')
+    changed = DEMO.replace('name="月度回访&#10;Monthly follow-up visit"', 'name="回访（二）&#10;Follow-up visit (v2)"')
     timer = (TESTS_DIR / "bpmn" / "sandbox_timer.bpmn").read_text()
     files = {"demo_followup.bpmn": changed, "sandbox_timer.bpmn": timer.replace('"P1D"', "P1D")}
     with pytest.raises(InvalidSpec) as err:

@@ -22,15 +22,15 @@ def broken_demo() -> str:
     xml = DEMO.replace('<spiffworkflow:property name="formKey" value="first_contact" />', "")
     xml = xml.replace('id="add_working_days"', 'id="no_such_operation"')
     xml = xml.replace('"P30D"', "P30D")
-    xml = xml.replace('<bpmn:lane id="lane_system" name="System">\n        <bpmn:flowNodeRef>plan_follow_up',
+    xml = xml.replace('<bpmn:lane id="lane_system" name="系统&#10;System">\n        <bpmn:flowNodeRef>plan_follow_up',
                       '<bpmn:lane id="lane_system" name="Nobody">\n        <bpmn:flowNodeRef>follow_up'
                       '</bpmn:flowNodeRef>\n        <bpmn:flowNodeRef>plan_follow_up')
     xml = xml.replace("<bpmn:flowNodeRef>follow_up</bpmn:flowNodeRef>\n        <bpmn:flowNodeRef>end",
                       "<bpmn:flowNodeRef>end")
-    xml = xml.replace('<bpmn:endEvent id="end" name="Follow-up recorded">',
+    xml = xml.replace('<bpmn:endEvent id="end" name="已登记回访&#10;Follow-up recorded">',
                       '<bpmn:task id="orphan_task" name="随访" />\n    <bpmn:task id="end" name="记录">')
     xml = xml.replace("</bpmn:endEvent>", "</bpmn:task>")
-    return xml.replace('name="Monthly follow-up visit"', 'name="A name nobody translated"')
+    return xml.replace('name="月度回访&#10;Monthly follow-up visit"', 'name="A name nobody translated"')
 
 
 def by_element(report) -> dict[str, list[str]]:
@@ -54,11 +54,28 @@ def test_every_problem_is_listed_by_its_element(app):
     assert "user task lane %(lane)s is not a known role" in found["follow_up"]
     assert "no start event reaches this element" in found["orphan_task"]
     assert any(m.startswith("dead end") for m in found["end"])
-    assert "the name %(name)s has no Chinese translation in the catalogue" in found["follow_up"]
+    assert "the name %(name)s has no Chinese: write a Chinese line above the English one" in found["follow_up"]
     assert not report.ok and all(f.element for f in report.findings)
     untranslated = [f for f in report.findings if f.severity == lint.WARNING]
     # the catalogue translates every other name
     assert [f.element for f in untranslated] == ["lane_system", "follow_up"]
+
+
+def test_names_need_a_chinese_line_or_a_catalogue_translation(app):
+    """Bilingual names, Chinese-only names and English names the catalogue translates pass; an English name
+    nobody translated, and a bilingual name with an empty line, are warnings naming their element."""
+    xml = DEMO.replace('name="月度回访&#10;Monthly follow-up visit"', 'name="Monthly follow-up visit"')
+    xml = xml.replace('name="记录首次联系&#10;Record first contact"', 'name="记录首次联系"')
+    xml = xml.replace('name="30天后&#10;30 days later"', 'name="30天后&#10;"')
+    xml = xml.replace('name="已登记回访&#10;Follow-up recorded"', 'name="&#10;Follow-up recorded"')
+    xml = xml.replace('name="安排回访&#10;Plan the follow-up visit"', 'name="Plan the&#10;next visit"')
+    report = lint.lint_app_files({"demo_followup.bpmn": xml})
+    assert report.ok
+    found = {(f.element, f.message, f.params["name"]) for f in report.findings}
+    empty = "the name %(name)s has an empty line: a bilingual name is a Chinese line, then an English line"
+    assert found == {("wait_one_month", empty, "30天后 / "), ("end", empty, " / Follow-up recorded"),
+                     ("plan_follow_up", "the name %(name)s has no Chinese: write a Chinese line above the English one",
+                      "Plan the next visit")}
 
 
 def test_the_journey_must_keep_the_ids_python_relies_on(app):

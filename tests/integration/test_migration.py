@@ -71,7 +71,7 @@ def test_ready_tasks_keep_id_assignee_and_draft(app, clock):
     with committing():
         db.session.execute(update(HumanTask).where(HumanTask.id == task.id)
                            .values(assignee="nanguan_cw1", draft={"channel": "phone"}))
-    new = new_version(DEMO.replace('name="Record first contact"', 'name="首次联系"'))
+    new = new_version(DEMO.replace('name="记录首次联系&#10;Record first contact"', 'name="首次联系"'))
     assert migration.run("demo_followup", old, new, {}, actor=DESIGNER).moved == 1
     kept = only_ready_task(instance_id)
     assert (kept.id, kept.assignee, kept.draft, kept.name) == (task.id, "nanguan_cw1", {"channel": "phone"}, "首次联系")

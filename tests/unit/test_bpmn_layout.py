@@ -255,3 +255,13 @@ def test_the_command_rewrites_files_and_check_reports_stale_ones(tmp_path, capsy
     assert bpmn_layout.main([str(path)]) == 0
     assert bpmn_layout.main(["--check", str(path)]) == 0
     assert "out of date" in capsys.readouterr().out
+
+
+def test_a_bilingual_label_is_as_tall_as_its_two_wrapped_lines_and_as_wide_as_its_widest():
+    """Chinese characters count about two Latin ones wide; each line of a bilingual name wraps on its own."""
+    assert bpmn_layout.text_height("Visited", 90) == 14
+    assert bpmn_layout.text_height("已回访\nVisited", 90) == 28
+    assert bpmn_layout.text_height("当月未回访\nMonth over without a visit", 90) == 14 + 28  # 26 letters: 2 rows
+    assert bpmn_layout.text_height("就业困难人员认定初审程序\nReview", 90) == 28 + 14  # 12 characters: 2 rows
+    assert bpmn_layout.text_width("已回访\nVisited") == 6 * 7
+    assert bpmn_layout.text_width("就业困难人员\nReview") == 6 * 12

@@ -52,7 +52,7 @@ def test_a_designer_edits_lints_publishes_and_compares(app, client, demo_users, 
     assert "orphan_task" in refused.get_data(as_text=True)
     assert _current(app).id == old.id
 
-    fixed_xml = DEMO.replace('name="Monthly follow-up visit"', 'name="每月随访（新）"')
+    fixed_xml = DEMO.replace('name="月度回访&#10;Monthly follow-up visit"', 'name="每月随访（新）"')
     fixed = _save(client, fixed_xml, token).get_json()
     assert fixed["ok"] and fixed["findings"] == []
     published = client.post("/designer/demo_followup/publish", data={"csrf_token": token})

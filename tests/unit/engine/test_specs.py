@@ -22,7 +22,8 @@ def build(xml: str, **kwargs):
 def test_valid_bundle_lists_user_tasks_with_lane_and_form():
     bundle = build(DEMO)
     assert [(t.bpmn_id, t.lane, t.form) for t in bundle.user_tasks] == [
-        ("first_contact", "Caseworker", "first_contact"), ("follow_up", "Caseworker", "follow_up")]
+        ("first_contact", "就业服务专员\nCaseworker", "first_contact"),
+        ("follow_up", "就业服务专员\nCaseworker", "follow_up")]
     assert len(bundle.sha256) == 64
 
 
@@ -70,7 +71,7 @@ def test_oversized_file_is_refused():
 
 
 def test_process_without_start_event_is_refused():
-    no_start = DEMO.replace('<bpmn:startEvent id="start" name="Graduate handed over">\n'
+    no_start = DEMO.replace('<bpmn:startEvent id="start" name="毕业生移交&#10;Graduate handed over">\n'
                             '      <bpmn:outgoing>flow_start</bpmn:outgoing>\n    </bpmn:startEvent>', "")
     no_start = no_start.replace('<bpmn:sequenceFlow id="flow_start" sourceRef="start" targetRef="first_contact" />',
                                 "").replace("<bpmn:flowNodeRef>start</bpmn:flowNodeRef>", "")
@@ -88,7 +89,7 @@ def test_unknown_form_is_refused_naming_the_task():
 
 def test_lane_that_is_no_role_is_refused():
     with pytest.raises(InvalidSpec) as err:
-        build(DEMO.replace('name="Caseworker"', 'name="Somebody"'))
+        build(DEMO.replace('name="就业服务专员&#10;Caseworker"', 'name="某人&#10;Somebody"'))
     assert err.value.element == "first_contact"
 
 
@@ -112,7 +113,7 @@ def test_a_construct_not_proven_to_restore_is_refused_naming_the_element(origina
 
 
 def test_an_inclusive_gateway_is_refused():
-    xml = DEMO.replace('<bpmn:intermediateCatchEvent id="wait_one_month" name="30 days later">',
+    xml = DEMO.replace('<bpmn:intermediateCatchEvent id="wait_one_month" name="30天后&#10;30 days later">',
                        '<bpmn:inclusiveGateway id="wait_one_month" name="30 days later">')
     xml = xml.replace('</bpmn:intermediateCatchEvent>', '</bpmn:inclusiveGateway>')
     xml = xml.replace('<bpmn:timerEventDefinition id="wait_one_month_timer">\n        <bpmn:timeDuration>"P30D"'
