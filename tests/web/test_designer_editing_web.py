@@ -175,10 +175,12 @@ def test_every_operation_and_role_offered_lints_clean(app):
         xml = DEMO.replace('serviceTaskOperator id="add_working_days"', f'serviceTaskOperator id="{operation}"')
         report = designer.lint_files({"demo_followup.bpmn": xml}, "demo_followup")
         assert not [f for f in report.errors if f.element == "plan_follow_up" and "operation" in f.message], operation
+    caseworker_lane = 'name="就业服务专员&#10;Caseworker"'
+    assert caseworker_lane in DEMO and offered["lane_names"]["caseworker"] == "就业服务专员\nCaseworker"
     for role in offered["roles"]:
-        xml = DEMO.replace('name="Caseworker"', f'name="{role.capitalize()}"')
+        xml = DEMO.replace(caseworker_lane, f'name="{offered["lane_names"][role].replace(chr(10), "&#10;")}"')
         report = designer.lint_files({"demo_followup.bpmn": xml}, "demo_followup")
         assert not [f for f in report.errors if "lane" in f.message], role
-    wrong = designer.lint_files({"demo_followup.bpmn": DEMO.replace('name="Caseworker"', 'name="Clerk"')},
+    wrong = designer.lint_files({"demo_followup.bpmn": DEMO.replace(caseworker_lane, 'name="办事员&#10;Clerk"')},
                                 "demo_followup")
     assert {f.element for f in wrong.errors if "lane" in f.message} == {"first_contact", "follow_up"}
