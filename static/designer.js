@@ -9,9 +9,15 @@
   const caseflow = {options: {}, labels: labels, locale: document.documentElement.lang.startsWith('zh') ? 'zh' : 'en'};
   // Bilingual names show both lines here (they are what is edited): a smaller font keeps them inside their shapes.
   const textRenderer = {defaultStyle: {fontSize: 10}};
+  // bpmn-js's own words (palette, context pad, properties panel) in the reader's language, from the page.
+  const words = JSON.parse((document.getElementById('modeler-words') || {}).textContent || '{}');
+  const translate = (template, replacements) => (words[template] || template)
+    .replace(/{([^}]+)}/g, (whole, key) => (replacements && key in replacements ? replacements[key] : whole));
+  const additionalModules = [{translate: ['value', translate]}];
   const modeler = window.CaseflowModeler && panel
-    ? CaseflowModeler.create({container: box, propertiesPanel: {parent: panel}, caseflow: caseflow, textRenderer})
-    : new BpmnJS({container: box, textRenderer});
+    ? CaseflowModeler.create({container: box, propertiesPanel: {parent: panel}, caseflow: caseflow, textRenderer,
+      additionalModules})
+    : new BpmnJS({container: box, textRenderer, additionalModules});
   const list = document.getElementById('lint-findings');
   const count = document.getElementById('lint-count');
   const status = document.getElementById('save-status');

@@ -9,7 +9,8 @@ window.CaseflowModeler = {
   create(options) {
     return new Modeler({
       ...options,
-      additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, CaseflowPropertiesModule],
+      additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, CaseflowPropertiesModule,
+        ...(options.additionalModules || [])],
       moddleExtensions: {spiffworkflow: spiffworkflow},
     });
   },

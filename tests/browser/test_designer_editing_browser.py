@@ -79,6 +79,10 @@ def test_a_form_chosen_in_the_properties_panel_clears_the_lint_error(app, page):
     assert page.locator("select[name=caseflow-role]").input_value() == "system"  # the English line of 系统 / System
     page.locator("select[name=caseflow-role]").select_option("supervisor")
     assert 'name="主管&#10;Supervisor"' in page.evaluate(SAVED_XML)  # the role's bilingual name, as diagrams write it
+    # bpmn-js's own words are Chinese too: the panel's groups and header, the palette's tools
+    assert page.locator(".bio-properties-panel-group-header-title", has_text="基本信息").count() == 1
+    assert page.inner_text(".bio-properties-panel-header-type") == "泳道"
+    assert page.locator(".djs-palette [aria-label='创建开始事件']").count() == 1
 
 
 def test_the_modeler_keeps_every_spiffworkflow_extension_of_the_diagrams(app, page):
