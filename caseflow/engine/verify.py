@@ -152,9 +152,9 @@ def _compare(key: tuple, reference: str, name: str, other: str) -> None:
 
 def execute(sha: str, process_id: str, files: dict | None, state: bytes, action, key: tuple) -> runtime.Snapshot:
     """Run one step stored, fresh and live; raise RestoreMismatch unless they all agree."""
-    files = files or cached_files(sha)
     seed = os.urandom(16)  # one sequence of new task ids, shared by the runs of this step
     with _lock, clockpatch.pinned():
+        files = files or cached_files(sha)  # under the lock: another thread's step may forget the specs meanwhile
         live = _live.pop(_digest(state), None) if state else None
         if _settings["cold"]:
             forget_specs()  # the stored run parses the specs anew, as a restarted process does
