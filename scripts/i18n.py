@@ -2,6 +2,7 @@
 
     python scripts/i18n.py update              # extract + merge; lists messages still untranslated
     python scripts/i18n.py apply FILE.json     # set translations from a {msgid: text} JSON file
+                                               # (a pgettext message: {"context\u0004msgid": text})
     python scripts/i18n.py compile             # write the .mo files the app loads
 """
 
@@ -112,10 +113,12 @@ def apply(path: str, locale: str = "zh") -> None:
     translations = json.loads(Path(path).read_text(encoding="utf-8"))
     with po_path(locale).open("rb") as handle:
         catalog = read_po(handle, locale=locale)
-    for msgid, text in translations.items():
-        if msgid in catalog:
-            catalog[msgid].string = text
-            catalog[msgid].flags.discard("fuzzy")
+    for key, text in translations.items():
+        context, _, msgid = key.rpartition("\x04")  # "context\x04msgid" for a pgettext message, as gettext keys it
+        message = catalog.get(msgid, context=context or None)
+        if message is not None:
+            message.string = text
+            message.flags.discard("fuzzy")
     with po_path(locale).open("wb") as handle:
         write_po(handle, catalog, width=0, omit_header=False)
 

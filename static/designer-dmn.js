@@ -3,7 +3,14 @@
 (function () {
   const box = document.getElementById('dmn-editor');
   if (!box || !window.DmnJS) return;
-  const editor = new DmnJS({container: box});
+  // dmn-js's own words (When, Then, hit policy…) in the reader's language, from the page.
+  const words = JSON.parse((document.getElementById('dmn-words') || {}).textContent || '{}');
+  const translate = (template, replacements) => (words[template] || template)
+    .replace(/{([^}]+)}/g, (whole, key) => (replacements && key in replacements ? replacements[key] : whole));
+  // per view: dmn-js passes a view its own additionalModules, not the common ones
+  const wordsModule = {additionalModules: [{translate: ['value', translate]}]};
+  const editor = new DmnJS({container: box, drd: wordsModule, decisionTable: wordsModule,
+    literalExpression: wordsModule, boxedExpression: wordsModule});
   const list = document.getElementById('lint-findings');
   const count = document.getElementById('lint-count');
   const status = document.getElementById('save-status');

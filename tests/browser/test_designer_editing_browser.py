@@ -103,6 +103,9 @@ def test_a_decision_table_cell_is_edited_and_saved_into_the_draft(app, page):
     page.click("#decisions-link")
     page.wait_for_selector("#dmn-editor[data-rendered=true]", timeout=20000)
     assert "classification_routing.dmn" in page.inner_text(".tabs")
+    # dmn-js's own words are Chinese too: the clauses of the head and the hit policy
+    assert page.locator(".tjs-table thead .clause").first.inner_text() == "如果"
+    assert "命中策略" in page.inner_text(".hit-policy")
     cell = page.locator(".tjs-table tbody td.output-cell").first
     before = cell.inner_text().strip()
     cell.click()
