@@ -130,7 +130,7 @@ def test_a_decision_table_is_saved_into_the_draft_and_linted(app, client, demo_u
     assert client.get("/designer/case_work/decisions?file=nothing.dmn").status_code == 404
     assert client.get("/designer/dmn-js/assets/dmn-js-decision-table.css").status_code == 200
 
-    changed = opened["xml"].replace('label="Status"', 'label="就业状态 Status"')
+    changed = opened["xml"].replace('label="就业状态&#10;Status"', 'label="就业状态 Status"')
     saved = _post(client, "/designer/case_work/draft", {"file": "classification_routing.dmn", "xml": changed}, token)
     assert saved.status_code == 200 and saved.get_json()["ok"]
     with app.app_context():
