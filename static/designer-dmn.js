@@ -4,32 +4,14 @@
   const box = document.getElementById('dmn-editor');
   if (!box || !window.DmnJS) return;
   // dmn-js's own words (When, Then, hit policy…) in the reader's language, from the page.
-  const words = JSON.parse((document.getElementById('dmn-words') || {}).textContent || '{}');
-  const translate = (template, replacements) => (words[template] || template)
-    .replace(/{([^}]+)}/g, (whole, key) => (replacements && key in replacements ? replacements[key] : whole));
   // per view: dmn-js passes a view its own additionalModules, not the common ones
-  const wordsModule = {additionalModules: [{translate: ['value', translate]}]};
+  const wordsModule = {additionalModules: [{translate: ['value', CaseflowDesignerPage.translator('dmn-words')]}]};
   const editor = new DmnJS({container: box, drd: wordsModule, decisionTable: wordsModule,
     literalExpression: wordsModule, boxedExpression: wordsModule});
-  const list = document.getElementById('lint-findings');
-  const count = document.getElementById('lint-count');
   const status = document.getElementById('save-status');
 
   function showFindings(findings) {
-    list.textContent = '';
-    let errors = 0;
-    findings.forEach((finding) => {
-      if (finding.severity === 'error') errors += 1;
-      const item = document.createElement('li');
-      item.className = 'lint-' + finding.severity;
-      const where = document.createElement('code');
-      where.textContent = finding.element || finding.file || '';
-      item.append(where, ' ' + finding.message);
-      list.append(item);
-    });
-    count.textContent = String(errors);
-    count.classList.toggle('alert', errors > 0);
-    box.dataset.errors = String(errors);
+    box.dataset.errors = String(CaseflowDesignerPage.showFindings(findings));
   }
 
   function openTable() {

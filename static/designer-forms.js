@@ -6,8 +6,6 @@
   const preview = document.getElementById('form-preview');
   const problem = document.getElementById('form-error');
   const status = document.getElementById('save-status');
-  const list = document.getElementById('lint-findings');
-  const count = document.getElementById('lint-count');
   let timer = null;
   let asked = 0;
 
@@ -39,27 +37,11 @@
       });
   }
 
-  function showFindings(findings) {
-    list.textContent = '';
-    let errors = 0;
-    findings.forEach((finding) => {
-      if (finding.severity === 'error') errors += 1;
-      const item = document.createElement('li');
-      item.className = 'lint-' + finding.severity;
-      const where = document.createElement('code');
-      where.textContent = finding.element || finding.file || '';
-      item.append(where, ' ' + finding.message);
-      list.append(item);
-    });
-    count.textContent = String(errors);
-    count.classList.toggle('alert', errors > 0);
-  }
-
   function save() {
     return post(area.dataset.save, {text: area.value}).then(({ok, data}) => {
       if (!ok) { status.textContent = area.dataset.failedText + ' ' + data.message; return; }
-      showFindings(data.findings);
-      status.textContent = area.dataset.savedText + ' ' + count.textContent;
+      const errors = CaseflowDesignerPage.showFindings(data.findings);
+      status.textContent = area.dataset.savedText + ' ' + errors;
       area.dataset.saved = String(Number(area.dataset.saved || 0) + 1);
     }).catch((error) => { status.textContent = area.dataset.failedText + ' ' + error.message; });
   }

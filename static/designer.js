@@ -10,16 +10,11 @@
   // Bilingual names show both lines here (they are what is edited): a smaller font keeps them inside their shapes.
   const textRenderer = {defaultStyle: {fontSize: 10}};
   // bpmn-js's own words (palette, context pad, properties panel) in the reader's language, from the page.
-  const words = JSON.parse((document.getElementById('modeler-words') || {}).textContent || '{}');
-  const translate = (template, replacements) => (words[template] || template)
-    .replace(/{([^}]+)}/g, (whole, key) => (replacements && key in replacements ? replacements[key] : whole));
-  const additionalModules = [{translate: ['value', translate]}];
+  const additionalModules = [{translate: ['value', CaseflowDesignerPage.translator('modeler-words')]}];
   const modeler = window.CaseflowModeler && panel
     ? CaseflowModeler.create({container: box, propertiesPanel: {parent: panel}, caseflow: caseflow, textRenderer,
       additionalModules})
     : new BpmnJS({container: box, textRenderer, additionalModules});
-  const list = document.getElementById('lint-findings');
-  const count = document.getElementById('lint-count');
   const status = document.getElementById('save-status');
   let file = null;
   let marked = [];
@@ -29,25 +24,12 @@
     const registry = modeler.get('elementRegistry');
     marked.forEach(([id, cls]) => { if (registry.get(id)) canvas.removeMarker(id, cls); });
     marked = [];
-    list.textContent = '';
-    let errors = 0;
-    findings.forEach((finding) => {
-      if (finding.severity === 'error') errors += 1;
-      const cls = 'lint-' + finding.severity;
+    const errors = CaseflowDesignerPage.showFindings(findings, (finding, cls) => {
       if (finding.element && registry.get(finding.element)) {
         canvas.addMarker(finding.element, cls);
         marked.push([finding.element, cls]);
       }
-      const item = document.createElement('li');
-      item.className = cls;
-      item.dataset.element = finding.element || '';
-      const where = document.createElement('code');
-      where.textContent = finding.element || finding.file || '';
-      item.append(where, ' ' + finding.message);
-      list.append(item);
     });
-    count.textContent = String(errors);
-    count.classList.toggle('alert', errors > 0);
     box.dataset.errors = String(errors);
   }
 
