@@ -27,32 +27,24 @@ def _sweep_job(app: Flask) -> None:
             log.exception("timer sweep failed")
 
 
-def _ledger_job(app: Flask) -> None:
+def _queue_job(app: Flask, run_pending, what: str) -> None:
+    """Run what a queue holds (ledger uploads, simulations) once the database is migrated."""
     with app.app_context():
         if not setup.is_migrated():
             return
         try:
-            ledger_upload.run_pending()
-        except Exception:  # a job failing is recorded on the job itself; this keeps the scheduler alive regardless
-            log.exception("ledger upload jobs failed")
-
-
-def _simulation_job(app: Flask) -> None:
-    with app.app_context():
-        if not setup.is_migrated():
-            return
-        try:
-            simulation.run_pending()
-        except Exception:  # a run failing is recorded on the run itself; this keeps the scheduler alive regardless
-            log.exception("simulation runs failed")
+            run_pending()
+        except Exception:  # a failure is recorded on the job or run itself; this keeps the scheduler alive regardless
+            log.exception("%s failed", what)
 
 
 def add_ledger_jobs(app: Flask, scheduler: BackgroundScheduler) -> None:
     """Poll the ledger upload jobs and the simulation runs every CASEFLOW_LEDGER_JOB_SECONDS (one at a time each
     in this process; a simulation has its own job so that a long one does not hold up uploads)."""
-    scheduler.add_job(_ledger_job, "interval", args=[app], id="ledger-uploads",
+    scheduler.add_job(_queue_job, "interval", args=[app, ledger_upload.run_pending, "ledger upload jobs"],
+                      id="ledger-uploads",
                       seconds=app.config["CASEFLOW_LEDGER_JOB_SECONDS"], next_run_time=system_now())
-    scheduler.add_job(_simulation_job, "interval", args=[app], id="simulations",
+    scheduler.add_job(_queue_job, "interval", args=[app, simulation.run_pending, "simulation runs"], id="simulations",
                       seconds=app.config["CASEFLOW_LEDGER_JOB_SECONDS"], next_run_time=system_now())
 
 
