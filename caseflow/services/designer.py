@@ -88,14 +88,20 @@ def main_file(process_id: str, files: dict[str, str]) -> str:
     raise NotFound(N_("no file declares process %(process)s"), process=process_id)
 
 
-def open_workspace(process_id: str, *, actor: Actor) -> Workspace:
+def _workspace_files(process_id: str, actor: Actor) -> tuple[dict[str, str], ProcessDraft | None, int | None]:
+    """The files the designer works on (their draft's, else the current version's), the draft, the base version."""
     _require(actor)
     draft = _draft(process_id, actor)
     version = current_version(process_id)
     if draft is None and version is None:
         raise NotFound(N_("no process with id %(process)s"), process=process_id)
-    files = dict(draft.files) if draft is not None else model_files(version.files)
-    base = draft.base_version_id if draft is not None else version.id
+    if draft is not None:
+        return dict(draft.files), draft, draft.base_version_id
+    return model_files(version.files), None, version.id
+
+
+def open_workspace(process_id: str, *, actor: Actor) -> Workspace:
+    files, draft, base = _workspace_files(process_id, actor)
     return Workspace(process_id, files, main_file(process_id, files), draft is not None, base,
                      lint_files(files, process_id))
 
@@ -321,9 +327,9 @@ def options(process_id: str, *, actor: Actor) -> dict:
     """The values the modeler's properties panel offers, exactly those lint accepts: the forms (the workflows
     directory's and the designer's draft's), the registered service operations, the lane names that map to a role,
     and the timer kinds."""
-    workspace = open_workspace(process_id, actor=actor)
+    files, _draft_row, _base = _workspace_files(process_id, actor)  # no lint: the page linted the draft already
     forms = {key: form.title for key, form in deployment.list_forms().items()}
-    for key, text in draft_forms(workspace.files).items():
+    for key, text in draft_forms(files).items():
         try:
             forms[key] = parse_form_text(key, text).title
         except InvalidInput:
